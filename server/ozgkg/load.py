@@ -1,0 +1,162 @@
+"""Read the knowledge files (ontology, graph) into a dataset, one named graph per source passage.
+
+Files are parsed once by pyoxigraph, whose syntax errors carry line and column. The quads are
+kept as pyoxigraph terms (the fast query engine loads them as they are) and converted to rdflib
+terms only where rdflib is needed (pyshacl validation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from . import paths
+from .namespaces import GRAPH, ONTOLOGY_GRAPH, bind_prefixes
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".n3": ox.RdfFormat.N3,
+}
+_QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD}
+
+
+class LoadError(Exception):
+    """A knowledge file that cannot be read: names the file, the place and the cause."""
+
+    def __init__(self, path: Path, cause: str, line: int | None = None, column: int | None = None):
+        self.path, self.cause, self.line, self.column = path, cause, line, column
+        place = str(path)
+        if line is not None:
+            place += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{place}: {cause}")
+
+
+@dataclass(frozen=True)
+class KnowledgeFile:
+    """A file to load. Triples outside GRAPH blocks go to `graph` (None: they are refused)."""
+
+    path: Path
+    graph: str | None = None
+
+
+def knowledge_files() -> list[KnowledgeFile]:
+    """The ontology and every graph file, in a stable order."""
+    files = [KnowledgeFile(p, str(ONTOLOGY_GRAPH)) for p in sorted(paths.ontology_dir().glob("*.ttl"))]
+    files += [KnowledgeFile(p) for p in sorted(paths.graph_dir().rglob("*.trig"))]
+    return files
+
+
+def extra_file(path: Path) -> KnowledgeFile:
+    """A user's file served beside the graph, in a named graph of its own (unless it is a quad format)."""
+    return KnowledgeFile(path, str(GRAPH["extra/" + re.sub(r"[^A-Za-z0-9._-]", "_", path.name)]))
+
+
+def _rdf_format(path: Path) -> ox.RdfFormat:
+    try:
+        return _FORMATS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(_FORMATS))
+        raise LoadError(path, f"unknown RDF file type {path.suffix!r} (known: {known})") from None
+
+
+_POSITION = re.compile(r"line (\d+) column (\d+)")
+
+
+def read_quads(file: KnowledgeFile) -> list[ox.Quad]:
+    """Parse one file into quads, or raise LoadError with the file, line and cause."""
+    path = file.path
+    if not path.is_file():
+        raise LoadError(path, "no such file")
+    fmt = _rdf_format(path)
+    try:
+        quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+    except SyntaxError as error:
+        message = str(error.msg if hasattr(error, "msg") and error.msg else error)
+        match = _POSITION.search(message)
+        line, column = (int(match[1]), int(match[2])) if match else (error.lineno, None)
+        raise LoadError(path, f"syntax error: {message}", line, column) from None
+    except (OSError, ValueError) as error:
+        raise LoadError(path, f"cannot read: {error}") from None
+    target = ox.NamedNode(file.graph) if file.graph else None
+    result = []
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            if target is None:
+                raise LoadError(
+                    path,
+                    f"triple outside a GRAPH block ({quad.subject} {quad.predicate} ...): "
+                    "every fact must lie in a named graph whose source is recorded",
+                )
+            quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+        result.append(quad)
+    if fmt not in _QUAD_FORMATS and target is None:
+        raise LoadError(path, "a triple format needs a target graph")
+    return result
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """Convert one pyoxigraph term to its rdflib equal."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+@dataclass
+class LoadedKnowledge:
+    """All quads read, with the file each subject was stated in (for readable reports)."""
+
+    quads: list[ox.Quad] = field(default_factory=list)
+    origins: dict[str, set[Path]] = field(default_factory=dict)
+
+    def add_file(self, file: KnowledgeFile) -> None:
+        quads = read_quads(file)
+        self.quads.extend(quads)
+        for quad in quads:
+            self.origins.setdefault(quad.subject.value, set()).add(file.path)
+
+    def graph_names(self) -> set[str]:
+        return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)}
+
+    def to_dataset(self) -> Dataset:
+        """An rdflib Dataset whose default graph is the union of the named graphs."""
+        dataset = bind_prefixes(Dataset(default_union=True))
+        graphs: dict[str, object] = {}
+        for quad in self.quads:
+            name = quad.graph_name.value
+            if name not in graphs:
+                graphs[name] = dataset.graph(URIRef(name))
+            graphs[name].add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return dataset
+
+    def to_oxigraph(self, store: ox.Store | None = None) -> ox.Store:
+        store = store if store is not None else ox.Store()
+        store.extend(self.quads)
+        return store
+
+
+def load(files: Iterable[KnowledgeFile] | None = None) -> LoadedKnowledge:
+    """Read the given files (default: the whole knowledge base)."""
+    knowledge = LoadedKnowledge()
+    for file in knowledge_files() if files is None else files:
+        knowledge.add_file(file)
+    return knowledge
+
+
