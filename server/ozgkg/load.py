@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import paths
@@ -106,6 +106,18 @@ def read_quads(file: KnowledgeFile) -> list[ox.Quad]:
     return result
 
 
+def read_graph(path: Path) -> Graph:
+    """One Turtle-like file as an rdflib Graph (shapes, queries' data), with located syntax errors."""
+    graph = bind_prefixes(Graph())
+    for quad in read_quads(KnowledgeFile(path, "urn:ozgkg:file")):
+        graph.add(to_rdflib_triple(quad))
+    return graph
+
+
+def to_rdflib_triple(quad: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
+    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     """Convert one pyoxigraph term to its rdflib equal."""
     if isinstance(term, ox.NamedNode):
@@ -143,7 +155,7 @@ class LoadedKnowledge:
             name = quad.graph_name.value
             if name not in graphs:
                 graphs[name] = dataset.graph(URIRef(name))
-            graphs[name].add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            graphs[name].add(to_rdflib_triple(quad))
         return dataset
 
     def to_oxigraph(self, store: ox.Store | None = None) -> ox.Store:
@@ -158,5 +170,3 @@ def load(files: Iterable[KnowledgeFile] | None = None) -> LoadedKnowledge:
     for file in knowledge_files() if files is None else files:
         knowledge.add_file(file)
     return knowledge
-
-

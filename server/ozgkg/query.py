@@ -1,0 +1,73 @@
+"""Answer a SPARQL query on a store and write the answer for a terminal or a file."""
+
+from __future__ import annotations
+
+import json
+
+from .namespaces import PREFIXES
+from .store import ResultKind, Store
+
+# Output names offered by `ozg-kg query --format`, with the media type asked of the store.
+BINDINGS_FORMATS = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "xml": "application/sparql-results+xml",
+}
+GRAPH_FORMATS = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+OUTPUT_FORMATS = ["table", *BINDINGS_FORMATS, *GRAPH_FORMATS]
+
+
+def shorten(iri: str) -> str:
+    """A prefixed name where one of the project's prefixes fits, else the IRI in angle brackets."""
+    best = max(
+        (ns for ns in PREFIXES.items() if iri.startswith(ns[1])), key=lambda ns: len(ns[1]), default=None
+    )
+    if best and all(c.isalnum() or c in "-_./" for c in iri[len(best[1]) :]):
+        return f"{best[0]}:{iri[len(best[1]) :]}"
+    return f"<{iri}>"
+
+
+def _cell(term: dict | None) -> str:
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        return shorten(term["value"])
+    if term["type"] == "bnode":
+        return "_:" + term["value"]
+    value = term["value"]
+    if "xml:lang" in term:
+        return f"{value}@{term['xml:lang']}"
+    return value
+
+
+def render_table(results_json: bytes) -> str:
+    """SPARQL JSON results as an aligned text table (ASK: yes/no)."""
+    results = json.loads(results_json)
+    if "boolean" in results:
+        return "yes" if results["boolean"] else "no"
+    columns = results["head"]["vars"]
+    rows = [[_cell(binding.get(c)) for c in columns] for binding in results["results"]["bindings"]]
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def answer(store: Store, sparql: str, output: str = "table") -> str:
+    """The answer to `sparql` as text in the chosen output format."""
+    bindings = BINDINGS_FORMATS.get(output, "application/sparql-results+json")
+    graph = GRAPH_FORMATS.get(output, "text/turtle")
+    result = store.execute(
+        sparql, {ResultKind.BINDINGS: bindings, ResultKind.BOOLEAN: bindings, ResultKind.GRAPH: graph}
+    )
+    if output == "table" and result.kind is not ResultKind.GRAPH:
+        return render_table(result.body)
+    return result.body.decode("utf-8")
