@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +103,25 @@ def _label(dataset: Dataset, node: URIRef, language: str) -> str | None:
     return _pick_language(labels, language) or None
 
 
+def _restore_languages(messages: list[Literal], templates: list[Literal]) -> list[Literal]:
+    """Give SPARQL-constraint messages back the language of the sh:message they were made from.
+
+    pyshacl fills in the {?var} placeholders of a SPARQL constraint's messages and drops their language
+    tags on the way; matching each filled-in message against its templates recovers the language.
+    """
+    restored = []
+    for message in messages:
+        if message.language is None:
+            for template in templates:
+                parts = re.split(r"\{[?$]\w+\}", str(template))
+                pattern = ".*".join(re.escape(part) for part in parts)
+                if template.language and re.fullmatch(pattern, str(message), flags=re.DOTALL):
+                    message = Literal(str(message), lang=template.language)
+                    break
+        restored.append(message)
+    return restored
+
+
 def validate(
     knowledge: LoadedKnowledge | None = None,
     shapes: Graph | None = None,
@@ -110,9 +130,10 @@ def validate(
     """Validate the knowledge (default: the whole knowledge base) against the shapes."""
     knowledge = knowledge if knowledge is not None else load()
     dataset = knowledge.to_dataset()
+    shapes = shapes if shapes is not None else shapes_graph()
     conforms, report, _ = pyshacl.validate(
         dataset,
-        shacl_graph=shapes if shapes is not None else shapes_graph(),
+        shacl_graph=shapes,
         inference="none",
         allow_warnings=True,
         advanced=True,
@@ -122,7 +143,10 @@ def validate(
     root = paths.data_root()
     for result in report.subjects(predicate=None, object=SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
-        messages = [m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+        templates = [m for m in shapes.objects(report.value(result, SH.sourceConstraint), SH.message)]
+        messages = _restore_languages(
+            [m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)], templates
+        )
         path_node = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         files = sorted(

@@ -1,0 +1,235 @@
+"""The graph as a network for graph tools: GraphML, GEXF, DOT, Cytoscape.js JSON and CSV lists.
+
+Entities become nodes with their label, their type (for colouring) and their literal properties as
+attributes; links between entities become edges carrying the property's label and IRI, and the named
+graphs and source documents that state them. Values of our controlled vocabularies (qualifier, basis,
+legal form ...) are attributes too, not nodes: as nodes they would tie every amount to one hub.
+rdflib's networkx bridge builds the graph; networkx's writers write it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.extras.external_graph_libs import rdflib_to_networkx_multidigraph
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+
+from .load import LoadedKnowledge, to_rdflib_triple
+from .namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, PREFIXES
+
+FORMATS = ("graphml", "gexf", "dot", "cytoscape", "csv")
+MEDIA_TYPES = {
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+    "dot": "text/vnd.graphviz",
+    "cytoscape": "application/json",
+    "csv": "text/csv",
+}
+_NOT_FACTS = {str(ONTOLOGY_GRAPH), str(GRAPH["meta"])}
+_VOCABULARIES = GRAPH["vocabularies"]
+
+
+class ExportError(ValueError):
+    """The export cannot be made as asked (wrong query form, unknown format)."""
+
+
+def _short(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+class _Context:
+    """What the whole dataset says about the terms drawn: labels, types, provenance, vocabulary values."""
+
+    def __init__(self, dataset: Dataset, language: str):
+        self.dataset, self.language = dataset, language
+        self.vocabulary = set(dataset.graph(_VOCABULARIES).subjects(SKOS.inScheme, None))
+        self.documents: dict[str, set[str]] = defaultdict(set)
+        for graph, document in dataset.graph(GRAPH["meta"]).subject_objects(PROV.wasDerivedFrom):
+            self.documents[str(graph)].add(str(document))
+        self.graphs_of: dict[tuple, set[str]] = defaultdict(set)
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            name = str(g.identifier if isinstance(g, Graph) else g)
+            if name not in _NOT_FACTS:
+                self.graphs_of[(s, p, o)].add(name)
+
+    def label(self, node: URIRef) -> str:
+        labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in self.dataset.objects(node, p)]
+        for wanted in (self.language, "en", "de", None):
+            for label in labels:
+                if isinstance(label, Literal) and label.language == wanted:
+                    return str(label)
+        notation = self.dataset.value(node, SKOS.notation)
+        return str(notation) if notation is not None else _local(str(node))
+
+    def node_type(self, node: URIRef) -> str:
+        types = sorted(str(t) for t in self.dataset.objects(node, RDF.type))
+        ours = [t for t in types if t.startswith(str(OZG))]
+        return _local((ours or types or ["Resource"])[0])
+
+
+def _fold_literals(network: nx.MultiDiGraph, context: _Context) -> None:
+    """Turn literal and vocabulary-value nodes into attributes of the nodes that point at them."""
+    for node in list(network.nodes):
+        if not (isinstance(node, Literal) or node in context.vocabulary):
+            continue
+        for subject, _, data in network.in_edges(node, data=True):
+            key = _local(data["iri"])
+            if isinstance(node, Literal) and node.language:
+                key = f"{key}_{node.language}"
+            value = str(node) if isinstance(node, Literal) else context.label(node)
+            attributes = network.nodes[subject]
+            attributes[key] = f"{attributes[key]} | {value}" if key in attributes else value
+        network.remove_node(node)
+
+
+def build_network(triples: Graph, dataset: Dataset, language: str = "de") -> nx.MultiDiGraph:
+    """The network of the given triples, described with what `dataset` knows about their terms."""
+    context = _Context(dataset, language)
+    drawn = Graph()
+    for triple in triples:
+        if triple[1] != RDF.type:  # the type is a node attribute, not an edge to a class
+            drawn.add(triple)
+
+    def edge_attributes(s, p, o) -> dict[str, str]:
+        graphs = sorted(context.graphs_of.get((s, p, o), ()))
+        sources = sorted({d for g in graphs for d in context.documents.get(g, ())})
+        return {
+            "iri": str(p),
+            "label": _short(str(p)),
+            "graphs": " ".join(graphs),
+            "sources": " ".join(sources),
+        }
+
+    network = rdflib_to_networkx_multidigraph(drawn, edge_attrs=edge_attributes)
+    for s in set(triples.subjects(RDF.type, None)):
+        network.add_node(s)
+    _fold_literals(network, context)
+    for node in list(network.nodes):
+        attributes = network.nodes[node]
+        attributes.update(iri=str(node), label=context.label(node), type=context.node_type(node))
+    # Node keys become IRIs as plain strings: every writer handles those.
+    return nx.relabel_nodes(network, {n: str(n) for n in network.nodes})
+
+
+def knowledge_triples(knowledge: LoadedKnowledge) -> Graph:
+    """Every fact of the knowledge, without the ontology and the graph descriptions."""
+    graph = Graph()
+    for quad in knowledge.quads:
+        if quad.graph_name.value not in _NOT_FACTS:
+            graph.add(to_rdflib_triple(quad))
+    return graph
+
+
+def query_triples(store: ox.Store, query: str) -> Graph:
+    """The triples a CONSTRUCT or DESCRIBE query gives."""
+    try:
+        result = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise ExportError(f"query syntax error: {error}") from None
+    if not isinstance(result, ox.QueryTriples):
+        raise ExportError("an export needs a CONSTRUCT or DESCRIBE query (it draws triples, not a table)")
+    graph = Graph()
+    for triple in result:
+        graph.add(to_rdflib_triple(triple))
+    return graph
+
+
+def _for_dot(network: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Graphviz reads ':' in a node id as a port: number the nodes and show the label instead."""
+    numbered = nx.convert_node_labels_to_integers(network, label_attribute="iri")
+    for _, attributes in numbered.nodes(data=True):
+        for key, value in list(attributes.items()):
+            attributes[key] = json.dumps(str(value), ensure_ascii=False)
+    for _, _, attributes in numbered.edges(data=True):
+        for key, value in list(attributes.items()):
+            attributes[key] = json.dumps(str(value), ensure_ascii=False)
+    return numbered
+
+
+def _csv_lists(network: nx.MultiDiGraph) -> tuple[str, str]:
+    node_keys = sorted({k for _, data in network.nodes(data=True) for k in data} - {"iri", "label", "type"})
+    nodes, edges = io.StringIO(), io.StringIO()
+    writer = csv.writer(nodes, lineterminator="\n")
+    writer.writerow(["id", "label", "type", *node_keys])
+    for node, data in sorted(network.nodes(data=True)):
+        writer.writerow([node, data["label"], data["type"], *(data.get(k, "") for k in node_keys)])
+    writer = csv.writer(edges, lineterminator="\n")
+    writer.writerow(["source", "target", "label", "iri", "graphs", "sources"])
+    for source, target, data in sorted(network.edges(data=True), key=lambda e: (e[0], e[1], e[2]["iri"])):
+        writer.writerow([source, target, data["label"], data["iri"], data["graphs"], data["sources"]])
+    return nodes.getvalue(), edges.getvalue()
+
+
+def _write_text(write: Callable[[nx.MultiDiGraph, io.BytesIO], None], network: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    write(network, buffer)
+    return buffer.getvalue()
+
+
+def serialise(network: nx.MultiDiGraph, fmt: str) -> dict[str, bytes]:
+    """The export as named parts (one part for every format but csv, which has nodes and edges)."""
+    if fmt == "graphml":
+        return {"graph.graphml": _write_text(nx.write_graphml, network)}
+    if fmt == "gexf":
+        return {"graph.gexf": _write_text(nx.write_gexf, network)}
+    if fmt == "dot":
+        dot = nx.nx_pydot.to_pydot(_for_dot(network))
+        return {"graph.dot": dot.to_string().encode("utf-8")}
+    if fmt == "cytoscape":
+        data = nx.cytoscape_data(network, name="iri", ident="id")
+        return {"graph.cyjs": json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")}
+    if fmt == "csv":
+        nodes, edges = _csv_lists(network)
+        return {"nodes.csv": nodes.encode("utf-8"), "edges.csv": edges.encode("utf-8")}
+    raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def write(parts: dict[str, bytes], output: Path | None, stdout: io.BufferedWriter) -> list[Path]:
+    """Write the parts: to `output` (a file; a folder for several parts), or to stdout."""
+    if output is None:
+        if len(parts) > 1:
+            raise ExportError(f"this format writes {' and '.join(parts)}: give --output FOLDER")
+        for content in parts.values():
+            stdout.write(content)
+        return []
+    if len(parts) == 1:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(next(iter(parts.values())))
+        return [output]
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in parts.items():
+        (output / name).write_bytes(content)
+        written.append(output / name)
+    return written
+
+
+def statistics(network: nx.MultiDiGraph) -> str:
+    types: dict[str, int] = defaultdict(int)
+    for _, data in network.nodes(data=True):
+        types[data["type"]] += 1
+    kinds = ", ".join(f"{t} {n}" for t, n in sorted(types.items(), key=lambda i: -i[1])[:6])
+    return f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({kinds} ...)"
+
+
+def export_network(knowledge: LoadedKnowledge, query: str | None = None, language: str = "de") -> nx.MultiDiGraph:
+    """The whole graph, or a CONSTRUCT/DESCRIBE query's result, as a network."""
+    dataset = knowledge.to_dataset()
+    triples = knowledge_triples(knowledge) if query is None else query_triples(knowledge.to_oxigraph(), query)
+    return build_network(triples, dataset, language)
+
