@@ -1,5 +1,6 @@
 """The OWL ontology: its header, labels and definitions, that every term in use is declared, that it
-agrees with the modelling contract, and that HermiT finds ontology plus graph consistent.
+agrees with the modelling contract, that HermiT finds ontology plus graph consistent, and that the
+ontology is in the OWL 2 DL profile.
 
 The graph files are written by several hands; these tests read whatever is there, so they pass as
 soon as ontology, graph, shapes and queries use the same terms.
@@ -7,8 +8,10 @@ soon as ontology, graph, shapes and queries use the same terms.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
@@ -278,7 +281,7 @@ def culprits(tmp_path: Path) -> list[str]:
     files = {file: read_quads(file) for file in knowledge_files()}
     found = []
     for file in (f for f in files if f.graph is None):
-        others = [q for f, quads in files.items() if f != file for q in quads]
+        others = [q for other, quads in files.items() if other != file for q in quads]
         if not consistent(others, tmp_path / "without-file.nt"):
             continue
         found.append(str(file.path.relative_to(paths.data_root())))
@@ -300,3 +303,59 @@ def test_ontology_and_graph_are_consistent_and_every_class_satisfiable(tmp_path:
             + ("\n".join(culprits(tmp_path)) or "(no single file or graph: it takes several)")
         )
     assert not unsatisfiable, f"classes equivalent to owl:Nothing: {unsatisfiable}"
+
+
+# ---------------------------------------------------------------- OWL 2 DL profile
+
+# The OWL API that ships inside owlready2's HermiT.jar checks the OWL 2 DL profile; this is its driver.
+PROFILE_CHECK = r"""
+import java.io.File;
+import org.semanticweb.owlapi.apibinding.OWLManager;
+import org.semanticweb.owlapi.model.OWLOntology;
+import org.semanticweb.owlapi.profiles.OWL2DLProfile;
+import org.semanticweb.owlapi.profiles.OWLProfileViolation;
+
+public class ProfileCheck {
+    public static void main(String[] args) throws Exception {
+        OWLOntology ontology = OWLManager.createOWLOntologyManager()
+            .loadOntologyFromOntologyDocument(new File(args[0]));
+        for (OWLProfileViolation v : new OWL2DLProfile().checkOntology(ontology).getViolations()) {
+            System.out.println(v.getClass().getSimpleName() + "\t" + v.toString().replace("\n", " "));
+        }
+    }
+}
+"""
+HERMIT_JAR = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
+
+
+def compile_profile_check(folder: Path) -> str:
+    """Compile the driver into `folder`; the Java class path to run it with."""
+    source = folder / "ProfileCheck.java"
+    source.write_text(PROFILE_CHECK, encoding="utf-8")
+    subprocess.run(["javac", "-cp", str(HERMIT_JAR), "-d", str(folder), str(source)], check=True)
+    return os.pathsep.join([str(HERMIT_JAR), str(folder)])
+
+
+def dl_violations(classpath: str, path: Path) -> list[tuple[str, str]]:
+    """(kind, text) of every OWL 2 DL profile violation in one N-Triples file."""
+    run = subprocess.run(
+        ["java", "-cp", classpath, "ProfileCheck", str(path)], check=True, capture_output=True, text=True
+    )
+    return [(kind, text) for kind, _, text in (line.partition("\t") for line in run.stdout.splitlines())]
+
+
+@pytest.mark.skipif(
+    shutil.which("javac") is None, reason="the OWL 2 DL check compiles Java: no `javac` on PATH"
+)
+def test_ontology_is_owl2_dl_and_the_graph_puns_nothing(tmp_path: Path) -> None:
+    """The ontology alone is OWL 2 DL. With the graph added, the only tolerated violations are terms of
+    other vocabularies the graph uses without the ontology declaring them (OWL tools then guess their
+    kind); punning, such as one property used with literals and with resources, is not tolerated.
+    """
+    classpath = compile_profile_check(tmp_path)
+    ontology_quads = read_quads(KnowledgeFile(ontology_file(), "urn:ozgkg:file"))
+    alone = dl_violations(classpath, write_ntriples(ontology_quads, tmp_path / "ontology.nt"))
+    assert not alone, "\n".join(text for _, text in alone)
+    together = dl_violations(classpath, write_ntriples(load().quads, tmp_path / "all.nt"))
+    serious = [text for kind, text in together if not kind.startswith("UseOfUndeclared")]
+    assert not serious, f"{len(serious)} violation(s), the first ones:\n" + "\n".join(serious[:10])
