@@ -64,7 +64,10 @@ def test_cq01_who_coordinates_the_municipal_ozg() -> None:
         ("land/01", "body/itv-sh"),  # "Koordination der kommunalen Anforderungen ... IT-Verbund SH"
         ("land/05", "body/ccd-kdn"),  # "koordiniert alle Aktivitäten ... auf kommunaler Ebene"
         ("land/06", "body/koordinierungsstelle-ozg-kommunal-hessen"),
-        ("land/10", "body/ego-saar"),  # "koordiniert als Zweckverband die Digitalisierung sämtlicher ... Kommunen"
+        (
+            "land/10",
+            "body/ego-saar",
+        ),  # "koordiniert als Zweckverband die Digitalisierung sämtlicher ... Kommunen"
         ("land/14", "body/sakd"),  # Fördervertrag finances "die Koordinierung der OZG-Anforderungen"
     }
 
@@ -86,7 +89,11 @@ def test_cq03_hessen_amounts() -> None:
     civento = by_value[4 * M]
     assert (civento["basis"], civento["from"][:4], civento["through"][:4]) == ("per-year", "2020", "2024")
     phase2 = by_value[64 * M]
-    assert (phase2["basis"], phase2["from"][:4], phase2["through"][:4]) == ("total-for-period", "2021", "2024")
+    assert (phase2["basis"], phase2["from"][:4], phase2["through"][:4]) == (
+        "total-for-period",
+        "2021",
+        "2024",
+    )
 
 
 def test_cq04_nrw_per_period() -> None:

@@ -49,7 +49,9 @@ def test_graphml_read_back_by_igraph(tmp_path: Path) -> None:
     assert ccd["type"] == "CoordinationBody"
     assert ccd["label"].startswith("Competence Center Digitalisierung")
     kdn = nodes[ID + "body/kdn"]
-    unit_of = [e for e in graph.es.select(_source=ccd.index, _target=kdn.index) if e["iri"].endswith("#unitOf")]
+    unit_of = [
+        e for e in graph.es.select(_source=ccd.index, _target=kdn.index) if e["iri"].endswith("#unitOf")
+    ]
     assert unit_of, "CCD KDN -> KDN (org:unitOf) is missing"
     assert "landtag-nrw-vorlage-17-4771" in unit_of[0]["sources"]
     land = nodes[ID + "land/16"]
@@ -71,10 +73,14 @@ def test_dot_renders_with_graphviz(tmp_path: Path) -> None:
     assert ozg_kg("export", "--format", "dot", "--output", str(out)).returncode == 0
     ARTIFACTS.mkdir(exist_ok=True)
     png = ARTIFACTS / "export-graph.png"
-    rendered = subprocess.run(["dot", "-Tpng", str(out), "-o", str(png)], capture_output=True, text=True, timeout=300)
+    rendered = subprocess.run(
+        ["dot", "-Tpng", str(out), "-o", str(png)], capture_output=True, text=True, timeout=300
+    )
     assert rendered.returncode == 0, rendered.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    plain = subprocess.run(["dot", "-Tplain", str(out)], capture_output=True, text=True, timeout=300, check=True)
+    plain = subprocess.run(
+        ["dot", "-Tplain", str(out)], capture_output=True, text=True, timeout=300, check=True
+    )
     assert sum(line.startswith("node ") for line in plain.stdout.splitlines()) == expected_counts()[0]
 
 

@@ -89,7 +89,8 @@ def test_every_shape_has_a_valid_and_an_invalid_example() -> None:
     missing = [
         name
         for name in top_level_shapes()
-        if not list((EXAMPLES / name).glob("valid*.trig")) or not list((EXAMPLES / name).glob("invalid*.trig"))
+        if not list((EXAMPLES / name).glob("valid*.trig"))
+        or not list((EXAMPLES / name).glob("invalid*.trig"))
     ]
     assert not missing, f"shapes without a conforming and a violating example: {missing}"
 

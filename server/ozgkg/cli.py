@@ -38,7 +38,56 @@ def cmd_query(args: argparse.Namespace) -> int:
         print("ozg-kg query: give a SPARQL query or --file FILE", file=sys.stderr)
         return 2
     store = _store(_knowledge(args.data), args.store)
-    print(query.answer(store, sparql, args.format))
+    text = query.answer(store, sparql, args.format)
+    # Serialisations end with their own line break (CSV with CRLF): add one only where none is.
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import generate  # imported here: only this command needs it
+
+    stats = generate(args.output, seed=args.seed, municipalities=args.municipalities, triples=args.triples)
+    # The summary goes to stderr so that `--output` left out streams clean N-Quads to stdout.
+    print(f"ozg-kg generate: {stats.summary()}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .safety import Limits
+    from .serve import InvalidGraph, ServeOptions, serve  # imported here: only this command needs them
+
+    if args.timeout <= 0 or args.workers < 1:
+        print("ozg-kg serve: --timeout must be positive and --workers at least 1", file=sys.stderr)
+        return 2
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        store=args.store,
+        data=tuple(args.data),
+        validate_extra=not args.no_validate_extra,
+        service_allowlist=frozenset(args.allow_service),
+        workers=args.workers,
+        limits=Limits(timeout=args.timeout),
+    )
+    try:
+        serve(options)
+    except InvalidGraph as error:
+        print(error.result.render())
+        print("ozg-kg serve: not serving an invalid graph; fix the violations above", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export  # imported here: only this command needs networkx
+
+    knowledge = _knowledge(args.data)
+    sparql = args.query.read_text(encoding="utf-8") if args.query else None
+    network = export.export_network(knowledge, sparql, language=args.lang)
+    written = export.write(export.serialise(network, args.format), args.output, sys.stdout.buffer)
+    where = f" -> {', '.join(map(str, written))}" if written else ""
+    print(f"ozg-kg export: {export.statistics(network)}{where}", file=sys.stderr)
     return 0
 
 
@@ -70,6 +119,47 @@ def build_parser() -> argparse.ArgumentParser:
     query_cmd.add_argument("--file", type=Path, help="read the query from this file")
     query_cmd.add_argument("--format", default="table", choices=query.OUTPUT_FORMATS)
     query_cmd.set_defaults(run=cmd_query)
+
+    generate_cmd = commands.add_parser(
+        "generate", help="write synthetic test data (N-Quads) that extends the graph, for benchmarks"
+    )
+    generate_cmd.add_argument("--municipalities", type=int, metavar="N", help="number of municipalities")
+    generate_cmd.add_argument("--triples", type=int, metavar="T", help="approximate number of quads to write")
+    generate_cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    generate_cmd.add_argument("--output", type=Path, metavar="PATH", help="N-Quads file (default: stdout)")
+    generate_cmd.set_defaults(run=cmd_generate)
+
+    serve_cmd = with_data(
+        commands.add_parser("serve", help="serve the graph as a read-only SPARQL 1.1 endpoint (gunicorn)")
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve_cmd.add_argument(
+        "--no-validate-extra", action="store_true", help="serve --data files without validating them"
+    )
+    serve_cmd.add_argument(
+        "--allow-service",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="allow SERVICE to this endpoint IRI (repeatable; by default SERVICE is refused)",
+    )
+    serve_cmd.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="query deadline (default 30)"
+    )
+    serve_cmd.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="query evaluation processes (default 2)"
+    )
+    serve_cmd.set_defaults(run=cmd_serve)
+
+    export_cmd = with_data(
+        commands.add_parser("export", help="write the graph, or a CONSTRUCT query's result, for graph tools")
+    )
+    export_cmd.add_argument("--format", required=True, choices=["graphml", "gexf", "dot", "cytoscape", "csv"])
+    export_cmd.add_argument("--query", type=Path, metavar="FILE", help="CONSTRUCT or DESCRIBE query (.rq)")
+    export_cmd.add_argument("--output", type=Path, metavar="PATH", help="file (csv: folder); default stdout")
+    export_cmd.add_argument("--lang", default="de", choices=["de", "en"], help="language of the node labels")
+    export_cmd.set_defaults(run=cmd_export)
     return parser
 
 

@@ -44,7 +44,7 @@ class ExportError(ValueError):
 def _short(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -227,9 +227,10 @@ def statistics(network: nx.MultiDiGraph) -> str:
     return f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({kinds} ...)"
 
 
-def export_network(knowledge: LoadedKnowledge, query: str | None = None, language: str = "de") -> nx.MultiDiGraph:
+def export_network(
+    knowledge: LoadedKnowledge, query: str | None = None, language: str = "de"
+) -> nx.MultiDiGraph:
     """The whole graph, or a CONSTRUCT/DESCRIBE query's result, as a network."""
     dataset = knowledge.to_dataset()
     triples = knowledge_triples(knowledge) if query is None else query_triples(knowledge.to_oxigraph(), query)
     return build_network(triples, dataset, language)
-

@@ -59,8 +59,11 @@ def knowledge_files() -> list[KnowledgeFile]:
 
 
 def extra_file(path: Path) -> KnowledgeFile:
-    """A user's file served beside the graph, in a named graph of its own (unless it is a quad format)."""
-    return KnowledgeFile(path, str(GRAPH["extra/" + re.sub(r"[^A-Za-z0-9._-]", "_", path.name)]))
+    """A user's file served beside the graph, in the named graph `ozgg:extra/<file stem>`.
+
+    Quad formats (TriG, N-Quads) keep their own graph names; only their default-graph triples go there.
+    """
+    return KnowledgeFile(path, str(GRAPH["extra/" + re.sub(r"[^A-Za-z0-9._-]", "_", path.stem)]))
 
 
 def _rdf_format(path: Path) -> ox.RdfFormat:

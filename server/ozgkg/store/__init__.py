@@ -1,9 +1,9 @@
 """The served dataset behind one small interface; see `base.Store`."""
 
-from .base import Answer, QueryError, ResultKind, Store
+from .base import Answer, QueryError, ResultKind, ResultTooLarge, Store
 from .oxigraph import OxigraphStore
 
-__all__ = ["Answer", "OxigraphStore", "QueryError", "ResultKind", "Store", "open_store"]
+__all__ = ["Answer", "OxigraphStore", "QueryError", "ResultKind", "ResultTooLarge", "Store", "open_store"]
 
 
 def open_store(spec: str = "oxigraph") -> Store:

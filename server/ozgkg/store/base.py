@@ -22,6 +22,10 @@ class QueryError(Exception):
     """A query the store refuses or cannot evaluate; the message is meant for the client."""
 
 
+class ResultTooLarge(QueryError):
+    """The serialised answer would pass the byte limit the caller set."""
+
+
 @dataclass(frozen=True)
 class Answer:
     kind: ResultKind
@@ -44,12 +48,18 @@ class Store(ABC):
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
+        max_bytes: int | None = None,
     ) -> Answer:
-        """Evaluate `query` and serialise the answer in the media type given for its kind."""
+        """Evaluate `query` and serialise the answer in the media type given for its kind.
+
+        `default_graphs`/`named_graphs` (the protocol's dataset) replace the query's FROM/FROM NAMED;
+        None keeps the query's own dataset, or the union default graph and all named graphs.
+        An answer longer than `max_bytes` raises ResultTooLarge.
+        """
 
     @abstractmethod
     def named_graphs(self) -> list[str]: ...
 
     @abstractmethod
     def __len__(self) -> int:
-        """Number of quads."""
+        """Number of quads in the named graphs."""

@@ -1,0 +1,93 @@
+"""The Flask application: `create_app(config)` wires the query workers, the blueprints and HTTP rules."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+from .executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
+from .protocol import ProtocolError
+from .safety import Limits
+from .service_description import DatasetStatistics, describe
+from .store import Answer
+
+# rdflib serialiser names for the media types the descriptions are offered in.
+DESCRIPTION_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """Everything the app needs; built by `ozgkg.serve` after loading and validating the graph."""
+
+    store_dir: str
+    statistics: DatasetStatistics
+    graph_version: str  # hash of the loaded files and the server options, the base of every ETag
+    limits: Limits = field(default_factory=Limits)
+    service_allowlist: frozenset[str] = frozenset()
+    workers: int = 2
+
+
+class Endpoint:
+    """The running endpoint's state: its configuration, its query workers, its cached descriptions."""
+
+    def __init__(self, config: EndpointConfig):
+        self.config = config
+        self.executor = Executor(
+            WorkerSettings(config.store_dir, config.service_allowlist, config.limits.max_result_bytes),
+            size=config.workers,
+        )
+
+    def answer(self, job: Job, timeout: float | None = None) -> Answer:
+        """Evaluate within the deadline (the server's, or a lower one the client asked for)."""
+        limit = self.config.limits.timeout
+        seconds = min(timeout, limit) if timeout else limit
+        try:
+            outcome = self.executor.run(job, seconds)
+        except (DeadlinePassed, Busy) as error:
+            raise ProtocolError(503, str(error)) from None
+        except WorkerFailed as error:
+            raise ProtocolError(500, f"query evaluation failed: {error}") from None
+        if outcome.answer is None:
+            raise ProtocolError(outcome.status, outcome.message)
+        return outcome.answer
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one Endpoint per process, kept for its lifetime
+    def description(self, endpoint_url: str, parts: frozenset[str], media_type: str) -> bytes:
+        graph = describe(
+            endpoint_url,
+            self.config.statistics,
+            federation=bool(self.config.service_allowlist),
+            parts=parts,
+        )
+        return graph.serialize(format=DESCRIPTION_FORMATS[media_type], encoding="utf-8")
+
+    def close(self) -> None:
+        self.executor.close()
+
+
+def endpoint() -> Endpoint:
+    return current_app.extensions["ozgkg"]
+
+
+def create_app(config: EndpointConfig) -> Flask:
+    from .web import graph_store, http, meta, sparql
+
+    app = Flask("ozgkg")
+    app.config["MAX_CONTENT_LENGTH"] = config.limits.max_body_bytes
+    app.json.ensure_ascii = False
+    app.extensions["ozgkg"] = Endpoint(config)
+    http.install(app)
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(graph_store.blueprint)
+    app.register_blueprint(meta.blueprint)
+    app.wsgi_app = http.AccessLog(app.wsgi_app)
+    return app

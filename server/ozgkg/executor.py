@@ -1,0 +1,207 @@
+"""Query evaluation in worker processes that are killed when a query passes its deadline.
+
+Oxigraph cannot interrupt a running query from Python and a Python thread cannot be killed, so each
+query runs in one of a few worker processes ('spawn' context: no inherited locks or store handles).
+Every worker opens the on-disk store read-only itself. When a deadline passes, the worker is
+killed and a fresh one started in the background while the other workers keep answering.
+
+Queries go to pyoxigraph's own SPARQL engine as strings, never through rdflib's algebra, which was
+measured 15-130x slower on the project's queries; rdflib only parses queries that may hold SERVICE.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+from .safety import Refused, check_services
+from .store import Answer, QueryError, ResultKind, ResultTooLarge
+from .store.oxigraph import OxigraphStore
+
+log = logging.getLogger("ozgkg.executor")
+
+_STARTUP_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    media_types: dict[ResultKind, str]
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An answer, or the HTTP status and message of a refusal or failure."""
+
+    answer: Answer | None = None
+    status: int = 200
+    message: str = ""
+
+
+class DeadlinePassed(Exception):
+    def __init__(self, seconds: float):
+        super().__init__(f"the query deadline of {seconds:g} s passed; its evaluation was stopped")
+        self.seconds = seconds
+
+
+class Busy(Exception):
+    def __init__(self, workers: int, seconds: float):
+        super().__init__(f"all {workers} query workers stayed busy for {seconds:g} s; try again shortly")
+
+
+class WorkerFailed(Exception):
+    """The worker process died while evaluating (a crash, not a deadline)."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    store_dir: str
+    allowlist: frozenset[str] = frozenset()
+    max_result_bytes: int | None = None
+
+
+def _evaluate(store: OxigraphStore, job: Job, settings: WorkerSettings) -> Outcome:
+    try:
+        check_services(job.query, settings.allowlist, job.base_iri)
+        answer = store.execute(
+            job.query,
+            job.media_types,
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
+            base_iri=job.base_iri,
+            max_bytes=settings.max_result_bytes,
+        )
+    except Refused as refusal:
+        return Outcome(status=refusal.status, message=refusal.message)
+    except ResultTooLarge as error:
+        return Outcome(status=422, message=str(error))
+    except QueryError as error:
+        return Outcome(status=400, message=str(error))
+    return Outcome(answer=answer)
+
+
+def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
+    # The parent stops workers; a Ctrl-C in the terminal must not kill them mid-answer.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # rdflib's query grammar recurses once per triple pattern; 100 patterns pass the default limit.
+    sys.setrecursionlimit(50_000)
+    import rdflib.plugins.sparql.parser  # noqa: F401 - imported now so that the first query is not slower
+
+    store = OxigraphStore.open_read_only(settings.store_dir)
+    try:
+        conn.send("ready")
+        while True:
+            job = conn.recv()
+            try:
+                outcome = _evaluate(store, job, settings)
+            except Exception as error:  # a server bug: report it, keep the worker
+                outcome = Outcome(status=500, message=f"internal error in evaluation: {type(error).__name__}")
+                print(f"ozg-kg worker: {error!r}", file=sys.stderr)
+            conn.send(outcome)
+    except (EOFError, OSError):
+        return  # the parent went away (server shutting down)
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection = field(repr=False)
+
+
+class Executor:
+    """A fixed number of worker processes; `run` answers one job within a deadline."""
+
+    def __init__(self, settings: WorkerSettings, size: int = 2):
+        if size < 1:
+            raise ValueError("the executor needs at least one worker")
+        self.settings = settings
+        self.size = size
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        starters = [threading.Thread(target=self._add_worker, daemon=True) for _ in range(size)]
+        for starter in starters:
+            starter.start()
+        for starter in starters:
+            starter.join()
+        if self._idle.qsize() < size:
+            self.close()
+            raise RuntimeError(f"query workers could not open the store in {settings.store_dir}")
+
+    def _start(self) -> _Worker | None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main, args=(child, self.settings), name="ozg-kg query worker", daemon=True
+        )
+        process.start()
+        child.close()
+        try:
+            if parent.poll(_STARTUP_SECONDS) and parent.recv() == "ready":
+                return _Worker(process, parent)
+        except (EOFError, OSError):
+            pass
+        log.error("a query worker failed to start (exit code %s)", process.exitcode)
+        self._stop(_Worker(process, parent))
+        return None
+
+    def _add_worker(self) -> None:
+        worker = self._start()
+        if worker is not None:
+            self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor without making the caller wait for it."""
+        self._stop(worker)
+        if not self._closed:
+            threading.Thread(target=self._add_worker, daemon=True).start()
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=10)
+        worker.conn.close()
+
+    def ready_workers(self) -> int:
+        return self._idle.qsize()
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Evaluate `job`, or raise DeadlinePassed / Busy / WorkerFailed within about `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise Busy(self.size, timeout) from None
+        healthy = False
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                raise DeadlinePassed(timeout)
+            outcome = worker.conn.recv()
+            healthy = True
+            return outcome
+        except (EOFError, OSError, BrokenPipeError) as error:
+            raise WorkerFailed(f"the query worker stopped unexpectedly ({error!r})") from None
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._stop(self._idle.get_nowait())
+            except queue.Empty:
+                return

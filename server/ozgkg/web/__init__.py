@@ -1,0 +1,1 @@
+"""Flask blueprints of the endpoint, one module per area; `ozgkg.app` assembles them."""

@@ -1,0 +1,43 @@
+"""`/health`, `/.well-known/void` and `/dataset`: what monitors and catalogues read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from .. import __version__
+from ..app import endpoint
+from ..protocol import parse_parameters
+from .sparql import description_response
+
+blueprint = Blueprint("meta", __name__)
+
+
+@blueprint.route("/health")
+def health() -> Response:
+    config = endpoint().config
+    return jsonify(
+        status="ok",
+        version=__version__,
+        graph_version=config.graph_version[:12],
+        triples=config.statistics.union.triples,
+        quads=config.statistics.quads,
+        graphs=len(config.statistics.graphs),
+        workers=config.workers,
+        timeout=config.limits.timeout,
+    )
+
+
+def _formats() -> list[str]:
+    return [v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == "format"]
+
+
+@blueprint.route("/.well-known/void")
+def void() -> Response:
+    return description_response(
+        url_for("sparql.query", _external=True), frozenset({"void", "dcat"}), _formats()
+    )
+
+
+@blueprint.route("/dataset")
+def dataset() -> Response:
+    return description_response(url_for("sparql.query", _external=True), frozenset({"dcat"}), _formats())

@@ -1,0 +1,71 @@
+"""`/sparql`: the SPARQL 1.1 Protocol query operation; without a query, the service description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from ..app import endpoint
+from ..executor import Job
+from ..protocol import RDF_FORMATS, negotiate, negotiate_query, parse_parameters, read_query_request
+from ..service_description import PARTS
+from . import http
+
+blueprint = Blueprint("sparql", __name__)
+
+
+def description_response(endpoint_url: str, parts: frozenset[str], format_values: list[str]) -> Response:
+    """The service description / VoID / DCAT graph, negotiated; ETag per graph version and URL."""
+    media_type = negotiate(RDF_FORMATS, request.accept_mimetypes, format_values, "the service description")
+    etag = http.make_etag(
+        endpoint().config.graph_version, "describe", endpoint_url, *sorted(parts), media_type
+    )
+    response = http.not_modified(etag) or Response(
+        endpoint().description(endpoint_url, parts, media_type), content_type=http.with_charset(media_type)
+    )
+    response.headers["ETag"] = etag
+    response.vary.add("Accept")
+    return response
+
+
+# The rule nearest the function is registered first, so url_for() gives /sparql.
+@blueprint.route("/sparql/", methods=["GET", "POST"])
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def query() -> Response:
+    current = endpoint()
+    body = request.get_data(cache=False) if request.method == "POST" else b""
+    parsed = read_query_request(
+        request.method, request.headers.get("Content-Type"), request.query_string, body, current.config.limits
+    )
+    if parsed is None:
+        formats = [
+            v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == "format"
+        ]
+        return description_response(request.base_url, PARTS, formats)
+    http.note_query(parsed.query)
+    media_types = negotiate_query(parsed, request.accept_mimetypes)
+    default_graphs, named_graphs = None, None
+    if parsed.default_graphs or parsed.named_graphs:
+        # The protocol's dataset replaces FROM / FROM NAMED; a part it leaves out is empty.
+        default_graphs, named_graphs = list(parsed.default_graphs or ()), list(parsed.named_graphs or ())
+    etag = http.make_etag(
+        current.config.graph_version,
+        "query",
+        request.base_url,
+        parsed.query,
+        repr(default_graphs),  # None (the query's own dataset) differs from [] (an empty one)
+        repr(named_graphs),
+        *(media_types[k] for k in sorted(media_types)),
+    )
+    cached = http.not_modified(etag)
+    if cached is not None:
+        cached.vary.add("Accept")
+        return cached
+    answer = current.answer(
+        Job(parsed.query, media_types, default_graphs, named_graphs, base_iri=request.base_url),
+        parsed.timeout,
+    )
+    response = Response(answer.body, content_type=http.with_charset(answer.media_type))
+    if request.method in {"GET", "HEAD"}:
+        response.headers["ETag"] = etag
+    response.vary.add("Accept")
+    return response

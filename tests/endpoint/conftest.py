@@ -1,0 +1,177 @@
+"""The real endpoint in a subprocess (`ozg-kg serve` on a free loopback port), and a raw HTTP client.
+
+The server serves the shipped graph plus two fixtures of these tests: the graphs the W3C protocol
+tests expect (`data/w3c-protocol.trig`) and a triple file with umlauts (`data/umlauts.ttl`).
+A fake SPARQL endpoint on loopback is the one allowlisted SERVICE target.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+W3C_DATA = DATA / "w3c-protocol.trig"
+UMLAUT_DATA = DATA / "umlauts.ttl"
+STARTUP_SECONDS = 300  # loading and validating the full graph
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip()
+
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass
+class Server:
+    base: str
+    log: Path
+    process: subprocess.Popen = field(repr=False)
+
+    @property
+    def endpoint(self) -> str:
+        return self.base + "/sparql"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> Reply:
+        """One HTTP exchange exactly as given (no client-side encoding or redirects)."""
+        host, port = urllib.parse.urlsplit(self.base).netloc.split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        try:
+            data = body.encode("utf-8") if isinstance(body, str) else body
+            connection.request(method, path, body=data, headers=headers or {})
+            response = connection.getresponse()
+            return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        finally:
+            connection.close()
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **params: str) -> Reply:
+        query = urllib.parse.urlencode(params)
+        return self.request("GET", f"{path}?{query}" if query else path, headers=headers)
+
+    def query(self, sparql: str, accept: str = "application/sparql-results+json", **params: str) -> Reply:
+        return self.get("/sparql", {"Accept": accept}, query=sparql, **params)
+
+
+class _FakeSparql(http.server.BaseHTTPRequestHandler):
+    """A remote SPARQL endpoint that answers every query with one binding ?remote = "fern"."""
+
+    answer = json.dumps(
+        {
+            "head": {"vars": ["remote"]},
+            "results": {"bindings": [{"remote": {"type": "literal", "value": "fern"}}]},
+        }
+    ).encode()
+
+    def _reply(self) -> None:
+        self.server.calls.append(self.command)  # type: ignore[attr-defined]
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(self.answer)))
+        self.end_headers()
+        self.wfile.write(self.answer)
+
+    do_GET = do_POST = _reply
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def remote_endpoint() -> Iterator[tuple[str, list[str]]]:
+    """An allowlisted fake SPARQL endpoint on loopback: its URL and the methods it was called with."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeSparql)
+    server.calls = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", server.calls  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+def start_server(args: list[str], log: Path) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "ozgkg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", log, process)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ozg-kg serve exited with {process.returncode}:\n{log.read_text()[-5000:]}")
+        try:
+            if server.request("GET", "/health", timeout=2).status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"ozg-kg serve did not answer /health within {STARTUP_SECONDS} s")
+
+
+def stop_server(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, remote_endpoint: tuple[str, list[str]]
+) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    running = start_server(
+        [
+            "--data", str(W3C_DATA),
+            "--data", str(UMLAUT_DATA),
+            "--no-validate-extra",
+            "--allow-service", remote_endpoint[0],
+            "--workers", "2",
+        ],
+        log,
+    )  # fmt: skip
+    yield running
+    stop_server(running)
+    assert running.process.returncode in (0, -signal.SIGTERM), log.read_text()[-3000:]
