@@ -355,6 +355,17 @@ def test_fitko_is_owned_by_bund_and_all_laender_and_runs_the_fit_store() -> None
     assert (ID["solution/fit-store"], OZG.operatedBy, ID["body/fitko"]) in ds
 
 
+def test_dachabkommen_parties_and_start_come_from_the_reference_row() -> None:
+    """domain.md §3: all 16 Länder and the Bund signed; in force 30.1.2021 (the Landtag report names no Land)."""
+    ds = dataset()
+    agreement = ID["agreement/dachabkommen"]
+    parties = set(ds.objects(agreement, OZG.party))
+    assert parties == {ID["bund"]} | {ID[f"land/{n:02d}"] for n in range(1, 17)}
+    assert values(agreement, SCHEMA.startDate) == {"2021-01-30"}
+    land_parties = {(agreement, OZG.party, ID[f"land/{n:02d}"]) for n in range(1, 17)}
+    assert all(graphs_stating(t) == {GRAPH["reference/dachabkommen"]} for t in land_parties)
+
+
 # ---------------------------------------------------------------- provenance and labels
 
 
