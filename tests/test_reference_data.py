@@ -356,7 +356,7 @@ def test_fitko_is_owned_by_bund_and_all_laender_and_runs_the_fit_store() -> None
 
 
 def test_dachabkommen_parties_and_start_come_from_the_reference_row() -> None:
-    """domain.md §3: all 16 Länder and the Bund signed; in force 30.1.2021 (the Landtag report names no Land)."""
+    """domain.md §3: the 16 Länder and the Bund signed, in force 30.1.2021; the Landtag names no Land."""
     ds = dataset()
     agreement = ID["agreement/dachabkommen"]
     parties = set(ds.objects(agreement, OZG.party))
