@@ -12,10 +12,22 @@ setup_python() {
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -e '.[test]'
 }
 
-# System tools the tests drive for real (Graphviz renders our DOT export).
+# The web UI's browser libraries (YASGUI, Cytoscape.js) from package-lock.json into node_modules/,
+# again whenever the lock file changed since the last install. Their install scripts only print notices.
+setup_node() {
+    command -v npm >/dev/null || { echo "dev.sh: npm (Node.js 20) is needed for the web UI" >&2; exit 1; }
+    local stamp=node_modules/.ozg-kg-lock.sha256
+    if ! sha256sum --check --status "$stamp" 2>/dev/null; then
+        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+        sha256sum package-lock.json > "$stamp"
+    fi
+}
+
+# System tools the tests drive for real (Graphviz renders our DOT export, Chromium shows the web UI).
 setup_test_tools() {
     local missing=()
     command -v dot >/dev/null || missing+=(graphviz)
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
     if [ ${#missing[@]} -gt 0 ]; then
         local sudo=""
         [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -24,16 +36,36 @@ setup_test_tools() {
     fi
 }
 
+# The federation tests' clients from outside Python: roqet (Debian's rasqal-utils), and Comunica from
+# tests/federation/package-lock.json into tests/federation/node_modules/, apart from the web UI's
+# packages. The second SPARQL server, PyPI's oxigraph, comes with the `test` extra.
+setup_federation_tests() {
+    if ! command -v roqet >/dev/null; then
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq rasqal-utils >/dev/null
+    fi
+    local stamp=tests/federation/node_modules/.ozg-kg-lock.sha256
+    if ! sha256sum --check --status "$stamp" 2>/dev/null; then
+        npm ci --prefix tests/federation --ignore-scripts --no-audit --no-fund --loglevel=error
+        sha256sum tests/federation/package-lock.json > "$stamp"
+    fi
+}
+
 command="${1:-}"
 shift || true
 case "$command" in
     serve)
         setup_python
+        setup_node
         exec "$VENV/bin/ozg-kg" serve "$@"
         ;;
     test)
         setup_python
+        setup_node
         setup_test_tools
+        setup_federation_tests
         exec "$VENV/bin/pytest" "$@"
         ;;
     *)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
+from rdflib import Dataset
 
 from .executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
 from .protocol import ProtocolError
 from .safety import Limits
 from .service_description import DatasetStatistics, describe
 from .store import Answer
+
+if TYPE_CHECKING:  # pyshacl is needed only by whoever validates, not by the app
+    from .validate import ValidationResult
 
 # rdflib serialiser names for the media types the descriptions are offered in.
 DESCRIPTION_FORMATS = {
@@ -22,6 +27,7 @@ DESCRIPTION_FORMATS = {
     "application/trig": "trig",
     "application/n-quads": "nquads",
 }
+QUAD_FORMATS = frozenset({"application/trig", "application/n-quads"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class EndpointConfig:
     limits: Limits = field(default_factory=Limits)
     service_allowlist: frozenset[str] = frozenset()
     workers: int = 2
+    public_base: str | None = None  # the pages' public URL (behind a proxy or a w3id redirect)
+    validation: ValidationResult | None = None  # the start-up SHACL report, shown at /validation
 
 
 class Endpoint:
@@ -42,7 +50,7 @@ class Endpoint:
     def __init__(self, config: EndpointConfig):
         self.config = config
         self.executor = Executor(
-            WorkerSettings(config.store_dir, config.service_allowlist, config.limits.max_result_bytes),
+            WorkerSettings(config.store_dir, config.service_allowlist, config.limits),
             size=config.workers,
         )
 
@@ -68,6 +76,15 @@ class Endpoint:
             federation=bool(self.config.service_allowlist),
             parts=parts,
         )
+        if media_type in QUAD_FORMATS:
+            # rdflib writes quads only from a Dataset (from a Graph, N-Quads fails and TriG names the
+            # graph with a blank node); the description is the default graph. Comunica asks for N-Quads.
+            dataset = Dataset()
+            for prefix, namespace in graph.namespaces():
+                dataset.bind(prefix, namespace)
+            for triple in graph:
+                dataset.add(triple)
+            graph = dataset
         return graph.serialize(format=DESCRIPTION_FORMATS[media_type], encoding="utf-8")
 
     def close(self) -> None:
@@ -79,7 +96,7 @@ def endpoint() -> Endpoint:
 
 
 def create_app(config: EndpointConfig) -> Flask:
-    from .web import graph_store, http, meta, sparql
+    from .web import graph_store, http, meta, pages, sparql, ui
 
     app = Flask("ozgkg")
     app.config["MAX_CONTENT_LENGTH"] = config.limits.max_body_bytes
@@ -89,5 +106,7 @@ def create_app(config: EndpointConfig) -> Flask:
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(meta.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(ui.blueprint)
     app.wsgi_app = http.AccessLog(app.wsgi_app)
     return app

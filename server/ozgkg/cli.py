@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tomllib
+import urllib.parse
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__, query
 from .load import LoadedKnowledge, LoadError, extra_file, knowledge_files, load
@@ -53,12 +57,75 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+_T = TypeVar("_T")
+ALLOW_SERVICE_ENV = "OZGKG_ALLOW_SERVICE"
+_CONFIG_KEYS = {"allow_service": list, "service_timeout": (int, float), "service_max_rows": int}
+
+
+def read_serve_config(path: Path | None) -> dict:
+    """The federation settings of a TOML file (`allow_service = [...]`, `service_timeout`,
+    `service_max_rows`); an unknown key is an error, so that a misspelt one is not silently ignored."""
+    if path is None:
+        return {}
+    with path.open("rb") as file:
+        try:
+            config = tomllib.load(file)
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{path}: {error}") from None
+    for key, value in config.items():
+        kind = _CONFIG_KEYS.get(key)
+        if kind is None:
+            raise ValueError(f"{path}: unknown setting {key!r}; known: {', '.join(_CONFIG_KEYS)}")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(f"{path}: {key} has the wrong type ({type(value).__name__})")
+    return config
+
+
+def _first(*values: _T | None) -> _T:
+    return next(v for v in values if v is not None)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .federation import endpoint_url
     from .safety import Limits
     from .serve import InvalidGraph, ServeOptions, serve  # imported here: only this command needs them
 
+    config = read_serve_config(args.config)
+    # The allowlist is the union of the three places; a single value comes from the command line
+    # first, then the file.
+    allowlist = frozenset(
+        endpoint_url(str(url))
+        for url in (
+            *args.allow_service,
+            *config.get("allow_service", []),
+            *os.environ.get(ALLOW_SERVICE_ENV, "").split(),
+        )
+    )
+    defaults = Limits()
+    # Unless set, a SERVICE call gets at most half the query's deadline, to fail with its own message.
+    service_timeout = _first(
+        args.service_timeout, config.get("service_timeout"), min(defaults.service_timeout, args.timeout / 2)
+    )
+    service_max_rows = _first(
+        args.service_max_rows, config.get("service_max_rows"), defaults.service_max_rows
+    )
     if args.timeout <= 0 or args.workers < 1:
         print("ozg-kg serve: --timeout must be positive and --workers at least 1", file=sys.stderr)
+        return 2
+    if not 0 < service_timeout < args.timeout or service_max_rows < 1:
+        print(
+            "ozg-kg serve: the SERVICE timeout must be positive and below --timeout, the row cap at least 1",
+            file=sys.stderr,
+        )
+        return 2
+    public_base = urllib.parse.urlsplit(args.public_base or "")
+    if args.public_base is not None and (
+        public_base.scheme not in {"http", "https"}
+        or not public_base.netloc
+        or public_base.query
+        or public_base.fragment
+    ):
+        print("ozg-kg serve: --public-base must be an http(s) URL without query or fragment", file=sys.stderr)
         return 2
     options = ServeOptions(
         host=args.host,
@@ -66,9 +133,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store=args.store,
         data=tuple(args.data),
         validate_extra=not args.no_validate_extra,
-        service_allowlist=frozenset(args.allow_service),
+        service_allowlist=allowlist,
         workers=args.workers,
-        limits=Limits(timeout=args.timeout),
+        limits=Limits(
+            timeout=args.timeout, service_timeout=float(service_timeout), service_max_rows=service_max_rows
+        ),
+        public_base=args.public_base.rstrip("/") if args.public_base else None,
     )
     try:
         serve(options)
@@ -142,13 +212,39 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="URL",
-        help="allow SERVICE to this endpoint IRI (repeatable; by default SERVICE is refused)",
+        help="allow SERVICE to this endpoint IRI (repeatable; also the config file's allow_service and "
+        f"the space-separated ${ALLOW_SERVICE_ENV}; by default SERVICE is refused)",
+    )
+    serve_cmd.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML file with allow_service = [URL, ...], service_timeout and service_max_rows "
+        "(example: server/federation.example.toml)",
+    )
+    serve_cmd.add_argument(
+        "--service-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="deadline of one SERVICE call, below --timeout (default 10)",
+    )
+    serve_cmd.add_argument(
+        "--service-max-rows",
+        type=int,
+        metavar="N",
+        help="most rows one SERVICE call may return; more is an error (default 10000)",
     )
     serve_cmd.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS", help="query deadline (default 30)"
     )
     serve_cmd.add_argument(
         "--workers", type=int, default=2, metavar="N", help="query evaluation processes (default 2)"
+    )
+    serve_cmd.add_argument(
+        "--public-base",
+        metavar="URL",
+        help="URL the server is reached at from outside, for the links of the entity pages "
+        "(default: the host each request names)",
     )
     serve_cmd.set_defaults(run=cmd_serve)
 

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import networkx as nx
@@ -21,9 +21,10 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.extras.external_graph_libs import rdflib_to_networkx_multidigraph
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from .load import LoadedKnowledge, to_rdflib_triple
-from .namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, PREFIXES
+from .namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, PREFIXES, bind_prefixes
 
 FORMATS = ("graphml", "gexf", "dot", "cytoscape", "csv")
 MEDIA_TYPES = {
@@ -126,13 +127,50 @@ def build_network(triples: Graph, dataset: Dataset, language: str = "de") -> nx.
     return nx.relabel_nodes(network, {n: str(n) for n in network.nodes})
 
 
-def knowledge_triples(knowledge: LoadedKnowledge) -> Graph:
-    """Every fact of the knowledge, without the ontology and the graph descriptions."""
+def fact_triples(dataset: Dataset) -> Graph:
+    """Every fact of the dataset, without the ontology and the graph descriptions."""
     graph = Graph()
-    for quad in knowledge.quads:
-        if quad.graph_name.value not in _NOT_FACTS:
-            graph.add(to_rdflib_triple(quad))
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if str(g.identifier if isinstance(g, Graph) else g) not in _NOT_FACTS:
+            graph.add((s, p, o))
     return graph
+
+
+# The server has no dataset in memory: it asks its query workers for quads as SELECT rows.
+QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def dataset_of(rows: Iterable[Mapping[str, Node]]) -> Dataset:
+    """The dataset of `?s ?p ?o ?g` rows (of QUADS_QUERY or context_query)."""
+    dataset = bind_prefixes(Dataset(default_union=True))
+    for row in rows:
+        dataset.add((row["s"], row["p"], row["o"], row["g"]))
+    return dataset
+
+
+def context_query(triples: Graph) -> str:
+    """What build_network needs to know about the triples' IRIs, as `?s ?p ?o ?g` rows.
+
+    That is every quad whose subject is one of them (labels, types, vocabulary membership, the named
+    graphs stating each drawn triple) and the source document of every named graph.
+    """
+    iris = sorted({str(t) for triple in triples for t in (triple[0], triple[2]) if isinstance(t, URIRef)})
+    values = " ".join(f"<{iri}>" for iri in iris)
+    return (
+        "SELECT ?s ?p ?o ?g WHERE {\n"
+        f"  {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}\n"
+        f"  UNION {{ GRAPH <{GRAPH['meta']}> {{ ?s <{PROV.wasDerivedFrom}> ?o }}"
+        f" BIND (<{PROV.wasDerivedFrom}> AS ?p) BIND (<{GRAPH['meta']}> AS ?g) }}\n"
+        "}"
+    )
+
+
+def neighbourhood_query(iri: URIRef, limit: int) -> str:
+    """A CONSTRUCT of the statements about `iri` and of those pointing at it (at most `limit`)."""
+    return (
+        f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }}\n"
+        f"WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }} LIMIT {limit}"
+    )
 
 
 def query_triples(store: ox.Store, query: str) -> Graph:
@@ -232,5 +270,5 @@ def export_network(
 ) -> nx.MultiDiGraph:
     """The whole graph, or a CONSTRUCT/DESCRIBE query's result, as a network."""
     dataset = knowledge.to_dataset()
-    triples = knowledge_triples(knowledge) if query is None else query_triples(knowledge.to_oxigraph(), query)
+    triples = fact_triples(dataset) if query is None else query_triples(knowledge.to_oxigraph(), query)
     return build_network(triples, dataset, language)

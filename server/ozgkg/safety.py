@@ -3,7 +3,8 @@
 The endpoint is read-only by design: the graph's source of truth is the files in `graph/`.
 Oxigraph never dereferences FROM / FROM NAMED (they only pick among stored graphs), but it does
 send HTTP requests for SERVICE clauses and has no switch to stop it, so SERVICE is checked here
-before a query reaches the engine.
+before a query reaches the engine; `federation` then replaces every allowed SERVICE clause by the
+rows it fetched itself, so that the engine never sees one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ class Limits:
     max_body_bytes: int = 512 * 1024
     max_result_bytes: int = 50 * 1024 * 1024
     timeout: float = 30.0
+    # Per SERVICE call: it must end well before the query's deadline, so that a slow remote gets its
+    # own clear answer (504) instead of the killed worker's 503.
+    service_timeout: float = 10.0
+    service_max_rows: int = 10_000
+    service_max_bytes: int = 16 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -50,9 +56,13 @@ _KEYWORD = re.compile(r"[A-Za-z]+")
 
 def first_keyword(text: str) -> str | None:
     """The query form or update operation the text starts with (upper case), past its prologue."""
-    start = _PROLOGUE.match(text).end()
-    match = _KEYWORD.match(text, start)
+    match = _KEYWORD.match(text, len(prologue(text)))
     return match[0].upper() if match else None
+
+
+def prologue(text: str) -> str:
+    """The query's leading BASE and PREFIX declarations (with comments), as written."""
+    return text[: _PROLOGUE.match(text).end()]
 
 
 def refuse_updates(text: str) -> None:
@@ -113,15 +123,20 @@ def service_endpoints(text: str, base_iri: str | None) -> Iterator[str | None]:
     yield from walk(body)
 
 
-def check_services(text: str, allowlist: frozenset[str], base_iri: str | None) -> None:
-    """Refuse SERVICE to any endpoint not on the allowlist, and SERVICE with a variable endpoint."""
+def check_endpoint(endpoint: str | None, allowlist: frozenset[str]) -> str:
+    """The endpoint if it is on the allowlist; else the refusal (a variable endpoint is None)."""
+    if endpoint is None:
+        raise Refused(403, "SERVICE with a variable endpoint is not allowed on this endpoint")
+    if endpoint not in allowlist:
+        allowed = ", ".join(sorted(allowlist)) if allowlist else "none"
+        raise Refused(
+            403, f"SERVICE <{endpoint}> is not allowed: federated queries may only go to: {allowed}"
+        )
+    return endpoint
+
+
+def check_services(text: str, allowlist: frozenset[str], base_iri: str | None) -> list[str]:
+    """Refuse SERVICE to any endpoint not on the allowlist; the endpoints, one per SERVICE clause."""
     if not mentions_service(text):
-        return
-    for endpoint in service_endpoints(text, base_iri):
-        if endpoint is None:
-            raise Refused(403, "SERVICE with a variable endpoint is not allowed on this endpoint")
-        if endpoint not in allowlist:
-            allowed = ", ".join(sorted(allowlist)) if allowlist else "none"
-            raise Refused(
-                403, f"SERVICE <{endpoint}> is not allowed: federated queries may only go to: {allowed}"
-            )
+        return []
+    return [check_endpoint(endpoint, allowlist) for endpoint in service_endpoints(text, base_iri)]

@@ -40,6 +40,7 @@ class ServeOptions:
     service_allowlist: frozenset[str] = frozenset()
     workers: int = 2
     limits: Limits = field(default_factory=Limits)
+    public_base: str | None = None
 
 
 class InvalidGraph(Exception):
@@ -118,6 +119,8 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
         limits=options.limits,
         service_allowlist=options.service_allowlist,
         workers=options.workers,
+        public_base=options.public_base,
+        validation=result,
     )
     return config, directory if temporary else None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -90,6 +91,45 @@ class Server:
         return self.get("/sparql", {"Accept": accept}, query=sparql, **params)
 
 
+class Listener:
+    """A TCP listener on loopback that records every connection made to it. It closes each at once,
+    or with `hold` keeps it open without a word, as a remote endpoint that never answers."""
+
+    def __init__(self, hold: bool = False) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self._hold = hold
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            if self._hold:
+                self._held.append(connection)
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for connection in self._held:
+            connection.close()
+        self.socket.close()
+
+
 class _FakeSparql(http.server.BaseHTTPRequestHandler):
     """A remote SPARQL endpoint that answers every query with one binding ?remote = "fern"."""
 
@@ -128,11 +168,14 @@ def remote_endpoint() -> Iterator[tuple[str, list[str]]]:
     server.server_close()
 
 
-def start_server(args: list[str], log: Path) -> Server:
+def start_server(args: list[str], log: Path, env: dict[str, str] | None = None) -> Server:
+    """`ozg-kg serve ARGS` on a free port, once /health answers; `env` adds environment variables."""
     port = free_port()
     command = [sys.executable, "-m", "ozgkg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
     server = Server(f"http://127.0.0.1:{port}", log, process)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -15,38 +14,11 @@ import pytest
 
 from ozgkg.safety import READ_ONLY
 
-from .conftest import Server
+from .conftest import Listener, Server
 
 DIRECT = {"Content-Type": "application/sparql-query"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import unquote_etag
 
-from ..safety import Refused
+from ..protocol import QueryRequest, read_query_request
+from ..safety import Limits, Refused
 
 access_log = logging.getLogger("ozgkg.access")
 log = logging.getLogger("ozgkg.web")
@@ -20,6 +21,15 @@ log = logging.getLogger("ozgkg.web")
 GZIP_MIN_BYTES = 1024
 QUERY_HASH_KEY = "ozgkg.query_hash"
 _CORS_METHODS = "GET, POST, OPTIONS"
+
+
+def query_request(limits: Limits) -> tuple[bytes, QueryRequest | None]:
+    """The request's body (empty unless POST) and the SPARQL Protocol query it carries, if any."""
+    body = request.get_data(cache=False) if request.method == "POST" else b""
+    parsed = read_query_request(
+        request.method, request.headers.get("Content-Type"), request.query_string, body, limits
+    )
+    return body, parsed
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -24,6 +24,11 @@ def health() -> Response:
         graphs=len(config.statistics.graphs),
         workers=config.workers,
         timeout=config.limits.timeout,
+        service={  # federation: whom SERVICE may call, and the limits of one call
+            "allowed": sorted(config.service_allowlist),
+            "timeout": config.limits.service_timeout,
+            "max_rows": config.limits.service_max_rows,
+        },
     )
 
 

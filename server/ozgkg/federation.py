@@ -1,0 +1,311 @@
+"""SERVICE, evaluated by the endpoint itself: each allowed SERVICE clause is fetched by our own HTTP
+client and replaced by the rows it returned, before the query reaches Oxigraph.
+
+Why not let Oxigraph call the remote endpoint? pyoxigraph 0.5's `Store.query` takes custom functions
+but no service handler (the Rust crate's `ServiceHandler` is not exposed to Python), and its own
+client has no per-call timeout, no cap on the rows it reads and no say over redirects. Fetching here
+gives all of these. The rewrite keeps the meaning: SPARQL 1.1 Federated Query evaluates a SERVICE
+pattern on its own, without the bindings around it, so the remote's solutions written as
+`{ VALUES (...) { ... } }` in the clause's place join with the rest of the query exactly as the
+SERVICE would. The rewritten query still runs as one string on Oxigraph's engine (never through
+rdflib's evaluator, see `executor`); rdflib's parser only reads the clauses' endpoints.
+
+A query whose remote part would be large should say so inside the SERVICE (an aggregate, a LIMIT,
+a VALUES block): the pattern is sent as written and answers over the row cap are an error, not cut.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+
+from . import __version__
+from .namespaces import BASE
+from .safety import Limits, Refused, check_endpoint, check_services, prologue, service_endpoints
+
+USER_AGENT = f"ozg-kg/{__version__} (SPARQL endpoint evaluating a SERVICE clause)"
+RESULTS_JSON = "application/sparql-results+json"
+_JSON_TYPES = frozenset({RESULTS_JSON, "application/json"})
+_CONNECTIONS = {"http": http.client.HTTPConnection, "https": http.client.HTTPSConnection}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 3
+_CHUNK = 64 * 1024
+# Blank nodes cannot be written in VALUES; a remote one becomes a skolem IRI (RDF 1.1 Concepts §3.5),
+# the same within one answer and fresh for every call, as a blank node's scope is one result set.
+GENID = BASE + ".well-known/genid/"
+
+# Tokens that may hold the word SERVICE or braces without being them: comments, strings, IRIs,
+# variables and prefixed names (ozg:ServicePortal, ozgid:service/x). What matches none is skipped.
+_LEXEME = re.compile(
+    r"""
+    (?P<skip>
+        \#[^\n\r]*
+      | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+      | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+      | '(?:[^'\\\n\r]|\\.)*'
+      | "(?:[^"\\\n\r]|\\.)*"
+      | <[^<>"{}|^`\\\x00-\x20]*>
+      | [?$]\w+
+      | (?:[^\W\d_][\w.-]*)?:(?:[\w:%-]|\\.|\.(?=[\w:%\\-]))*
+    )
+  | (?P<service>\bSERVICE\b)
+  | (?P<open>\{)
+  | (?P<close>\})
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_SILENT = re.compile(r"SERVICE(?:\s|\#[^\n\r]*)*SILENT\b", re.IGNORECASE)
+_VARNAME = re.compile(r"\w+")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+class RemoteFailed(Refused):
+    """A SERVICE call that failed: 502 (the remote failed or broke a limit) or 504 (no answer in time)."""
+
+    def __init__(self, endpoint: str, reason: str, status: int = 502):
+        super().__init__(status, f"SERVICE <{endpoint}> failed: {reason}")
+
+
+def endpoint_url(url: str) -> str:
+    """An allowlist entry as given, if it is an http(s) URL the client can call; else ValueError."""
+    parts = urllib.parse.urlsplit(url)
+    if (
+        not (parts.scheme in _CONNECTIONS and parts.hostname and _ABSOLUTE_IRI.fullmatch(url))
+        or parts.fragment
+    ):
+        raise ValueError(f"a SERVICE endpoint must be an http(s) URL without fragment, got {url!r}")
+    return url
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int  # at the keyword SERVICE
+    body: int  # at the pattern's opening brace
+    end: int  # just past the pattern's closing brace
+    silent: bool
+
+
+def _clauses(text: str) -> list[_Clause]:
+    """The SERVICE clauses of a query that rdflib has parsed, in text order."""
+    clauses: list[_Clause] = []
+    start: int | None = None
+    body = depth = 0
+    for match in _LEXEME.finditer(text):
+        kind = match.lastgroup
+        if kind == "service":
+            if start is not None:
+                raise Refused(400, "SERVICE inside SERVICE is not supported: send the inner one yourself")
+            start, body, depth = match.start(), -1, 0
+        elif start is None or kind == "skip":
+            continue
+        elif kind == "open":
+            body = match.start() if depth == 0 else body
+            depth += 1
+        elif depth > 0:  # a closing brace inside the clause
+            depth -= 1
+            if depth == 0:
+                silent = bool(_SILENT.match(text, start))
+                clauses.append(_Clause(start, body, match.end(), silent))
+                start = None
+    return clauses
+
+
+def resolve(text: str, allowlist: frozenset[str], limits: Limits, base_iri: str | None) -> str:
+    """The query with every SERVICE clause replaced by its endpoint's rows; SERVICE to an endpoint
+    off the allowlist is refused first, before any request."""
+    endpoints = check_services(text, allowlist, base_iri)
+    if not endpoints:
+        return text
+    clauses = _clauses(text)
+    if len(clauses) != len(endpoints):
+        # rdflib expands \u escapes before parsing; a keyword written with them is not found here.
+        raise Refused(
+            400,
+            "the query's SERVICE clauses could not be located for evaluation; "
+            "write SERVICE and its pattern without \\u escapes",
+        )
+    declarations = prologue(text)
+    base = f"BASE <{base_iri}>\n" if base_iri else ""
+    parts: list[str] = []
+    done = 0
+    for clause in clauses:
+        # The clause parsed alone resolves its endpoint exactly as the allowlist check did.
+        [name] = service_endpoints(f"{declarations}ASK {{ {text[clause.start : clause.end]} }}", base_iri)
+        endpoint = check_endpoint(name, allowlist)
+        # One row over the cap tells that the cap was passed, without the remote sending all rows.
+        remote = (
+            f"{base}{declarations}SELECT * WHERE {text[clause.body : clause.end]}\n"
+            f"LIMIT {limits.service_max_rows + 1}"
+        )
+        try:
+            rows = inline_rows(endpoint, fetch(endpoint, remote, limits), limits.service_max_rows)
+        except RemoteFailed:
+            if not clause.silent:
+                raise
+            rows = "{}"  # SILENT: a failed SERVICE is one solution without bindings (Federated Query)
+        parts += [text[done : clause.start], rows]
+        done = clause.end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(scheme)
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left
+
+
+def _exchange(
+    url: str, form: bytes, deadline: float, max_bytes: int, endpoint: str
+) -> tuple[int, str, bytes]:
+    """One POST: the status, the Location header (redirects) and the body (else), within the deadline."""
+    parts = urllib.parse.urlsplit(url)
+    connection = _CONNECTIONS[parts.scheme.lower()](parts.hostname, parts.port, timeout=_remaining(deadline))
+    try:
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        headers = {
+            "Accept": RESULTS_JSON,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": USER_AGENT,
+        }
+        connection.request("POST", target, form, headers)
+        # Kept: http.client drops its own reference once a response says it closes the connection.
+        sock = connection.sock
+        sock.settimeout(_remaining(deadline))
+        response = connection.getresponse()
+        if response.status in _REDIRECTS:
+            return response.status, response.getheader("Location") or "", b""
+        chunks: list[bytes] = []
+        size = 0
+        # read1 waits for the socket once, so every wait is bounded by what is left of the deadline.
+        while True:
+            sock.settimeout(_remaining(deadline))
+            chunk = response.read1(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise RemoteFailed(endpoint, f"its answer is larger than the limit of {max_bytes} bytes")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        if response.status != 200:
+            snippet = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
+            raise RemoteFailed(endpoint, f"it answered HTTP {response.status} {response.reason}: {snippet}")
+        media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        if media_type not in _JSON_TYPES:
+            raise RemoteFailed(
+                endpoint, f"it answered with {media_type or 'no Content-Type'}, not {RESULTS_JSON}"
+            )
+        return response.status, "", body
+    finally:
+        connection.close()
+
+
+def fetch(endpoint: str, query: str, limits: Limits) -> bytes:
+    """The remote's SPARQL JSON answer to `query`: one deadline for the whole call, redirects followed
+    only within the endpoint's origin (scheme, host and port)."""
+    deadline = time.monotonic() + limits.service_timeout
+    # A form POST carries queries of any length; the protocol's query operation is safe, so a
+    # redirect may repeat it.
+    form = urllib.parse.urlencode({"query": query}).encode("utf-8")
+    url = endpoint
+    try:
+        for _ in range(_MAX_REDIRECTS + 1):
+            status, location, body = _exchange(url, form, deadline, limits.service_max_bytes, endpoint)
+            if status not in _REDIRECTS:
+                return body
+            target = urllib.parse.urljoin(url, location)
+            if not location or _origin(target) != _origin(endpoint):
+                raise RemoteFailed(
+                    endpoint,
+                    f"it redirects to <{target}>; only redirects on the same host and port are followed",
+                )
+            url = target
+    except TimeoutError:
+        raise RemoteFailed(endpoint, f"no answer within {limits.service_timeout:g} s", status=504) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise RemoteFailed(endpoint, f"it cannot be reached ({type(error).__name__}: {error})") from None
+    raise RemoteFailed(endpoint, f"more than {_MAX_REDIRECTS} redirects")
+
+
+class _BadTerm(ValueError):
+    pass
+
+
+def _iri(value: str) -> str:
+    if not _ABSOLUTE_IRI.fullmatch(value):
+        raise _BadTerm(f"the IRI {value!r}, which cannot be written in SPARQL")
+    return f"<{value}>"
+
+
+def _term(cell: object, skolem: dict[str, str]) -> str:
+    if not isinstance(cell, dict) or not isinstance(cell.get("value"), str):
+        raise _BadTerm(f"the value {cell!r}, which is not an RDF term")
+    kind, value = cell.get("type"), cell["value"]
+    if kind == "uri":
+        return _iri(value)
+    if kind == "bnode":
+        return _iri(skolem.setdefault(value, GENID + uuid.uuid4().hex))
+    if kind in {"literal", "typed-literal"}:  # typed-literal: the draft's name, still sent by Virtuoso
+        text = '"' + value.translate(_STRING_ESCAPES) + '"'
+        language, datatype = cell.get("xml:lang"), cell.get("datatype")
+        if language:
+            if not isinstance(language, str) or not _LANGUAGE_TAG.fullmatch(language):
+                raise _BadTerm(f"the language tag {language!r}")
+            return f"{text}@{language}"
+        if datatype is None:
+            return text
+        if not isinstance(datatype, str):
+            raise _BadTerm(f"the datatype {datatype!r}")
+        return f"{text}^^{_iri(datatype)}"
+    raise _BadTerm(f"a term of type {kind!r}, which cannot be joined here")
+
+
+def inline_rows(endpoint: str, answer: bytes, max_rows: int) -> str:
+    """The SPARQL JSON results as a group pattern `{ VALUES (?a ?b) { (...) ... } }`."""
+    try:
+        results = json.loads(answer)
+        variables, bindings = results["head"]["vars"], results["results"]["bindings"]
+        if not isinstance(variables, list) or not isinstance(bindings, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise RemoteFailed(endpoint, "its answer is not SPARQL 1.1 JSON results") from None
+    if len(bindings) > max_rows:
+        raise RemoteFailed(
+            endpoint,
+            f"it returned more than {max_rows} rows, the limit per SERVICE call; "
+            "narrow the pattern or put a LIMIT inside the SERVICE",
+        )
+    for name in variables:
+        if not isinstance(name, str) or not _VARNAME.fullmatch(name):
+            raise RemoteFailed(
+                endpoint, f"its answer names the variable {name!r}, which SPARQL does not allow"
+            )
+    skolem: dict[str, str] = {}
+    rows = []
+    try:
+        for row in bindings:
+            if not isinstance(row, dict):
+                raise _BadTerm(f"the row {row!r}, which is not a JSON object")
+            rows.append(
+                "(" + " ".join(_term(row[v], skolem) if v in row else "UNDEF" for v in variables) + ")"
+            )
+    except _BadTerm as error:
+        raise RemoteFailed(endpoint, f"its answer holds {error}") from None
+    header = " ".join(f"?{v}" for v in variables)
+    return "{ VALUES (" + header + ") {\n" + "\n".join(rows) + "\n} }"

@@ -1,0 +1,139 @@
+"""The web UI: `/`, a SPARQL editor (YASGUI) preloaded with the competency questions, and `/graph`, an
+interactive drawing (Cytoscape.js) of a CONSTRUCT query's result or of an entity's neighbourhood.
+
+The two browser libraries are npm packages pinned in the repository's package.json; `server/dev.sh`
+installs them into node_modules/ (never committed) and this blueprint serves the few files the pages
+load, by name from a whitelist, so that the UI works offline and no CDN sees its users.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, request, send_file, url_for
+
+from .. import paths
+from ..namespaces import ID, PREFIXES
+from ..protocol import ProtocolError, parse_parameters
+from . import graph_export
+
+# The UI is the one blueprint create_app registers for this part; it brings the HTTP export along.
+blueprint = Blueprint("ui", __name__, static_folder="ui_static", static_url_path="/static/ui")
+blueprint.register_blueprint(graph_export.blueprint)
+
+NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
+VENDOR_FILES = {
+    "yasgui.min.js": "@triply/yasgui/build/yasgui.min.js",
+    "yasgui.min.js.LICENSE.txt": "@triply/yasgui/build/yasgui.min.js.LICENSE.txt",
+    "yasgui.min.css": "@triply/yasgui/build/yasgui.min.css",
+    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
+    # The fCoSE layout (it keeps labels and disconnected parts apart) and the two modules it builds on.
+    "layout-base.js": "layout-base/layout-base.js",
+    "cose-base.js": "cose-base/cose-base.js",
+    "cytoscape-fcose.js": "cytoscape-fcose/cytoscape-fcose.js",
+}
+VENDOR_MAX_AGE = 24 * 3600
+GRAPH_EXAMPLES = Path(__file__).parent / "graph_examples"
+# The whole graph's exports offered on `/`: format, name, the tools that read it.
+DOWNLOADS = (
+    ("graphml", "GraphML", "yEd, Gephi, Cytoscape"),
+    ("gexf", "GEXF", "Gephi"),
+    ("dot", "DOT", "Graphviz"),
+    ("cytoscape", "Cytoscape.js JSON", "Cytoscape, Cytoscape.js"),
+    ("csv", "CSV node and edge lists (zip)", "spreadsheets, Gephi"),
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A query file whose first two comment lines are its question in German and in English."""
+
+    name: str  # the file name without .rq, e.g. cq01-municipal-ozg-coordination
+    tab: str  # the short name of its editor tab, e.g. CQ01
+    de: str
+    en: str
+    query: str
+
+
+def read_examples(folder: Path) -> list[Example]:
+    """The folder's .rq files in name order (the competency questions, or the graph view's examples)."""
+    examples = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        de, en = (line.removeprefix("#").strip() for line in lines[:2])
+        examples.append(Example(path.stem, path.stem.split("-", 1)[0].upper(), de, en, text))
+    return examples
+
+
+def _parameter(name: str) -> str:
+    values = [v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == name]
+    if len(values) > 1:
+        raise ProtocolError(400, f"give at most one {name}=")
+    return values[0] if values else ""
+
+
+def _urls() -> dict[str, str]:
+    """Where the pages' scripts send requests (relative to this server, wherever it is mounted)."""
+    return {
+        "sparql": url_for("sparql.query"),
+        "export": url_for("ui.graph_export.export_graph"),
+        "describe": url_for("pages.describe_iri"),
+        "prefixes": url_for("ui.prefixes"),
+        "entities": str(ID),
+    }
+
+
+@blueprint.route("/")
+def query_page() -> str:
+    questions = read_examples(paths.queries_dir())
+    config = {"urls": _urls(), "examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
+    return render_template(
+        "ui_query.html", page="query", questions=questions, config=config, downloads=DOWNLOADS
+    )
+
+
+@blueprint.route("/graph")
+def graph_page() -> str:
+    iri, query = _parameter("iri"), _parameter("query")
+    if iri and query:
+        raise ProtocolError(
+            400, "draw one thing: an entity's neighbourhood (iri=) or a query's result (query=)"
+        )
+    examples = read_examples(GRAPH_EXAMPLES)
+    asked = bool(iri or query)
+    if not asked:
+        query = examples[0].query
+    example = next((e for e in examples if not iri and e.query == query), None)
+    config = {"urls": _urls(), "examples": [asdict(e) for e in examples]}
+    return render_template(
+        "ui_graph.html",
+        page="graph",
+        iri=iri,
+        query=query,
+        asked=asked,
+        example=example,
+        examples=examples,
+        config=config,
+    )
+
+
+@blueprint.route("/ui/prefixes.json")
+def prefixes() -> Response:
+    """The project's prefixes, for the editor's PREFIX completion (in place of an online service)."""
+    return Response(json.dumps(PREFIXES), content_type="application/json")
+
+
+@blueprint.route("/static/vendor/<name>")
+def vendor(name: str) -> Response:
+    relative = VENDOR_FILES.get(name)
+    if relative is None:
+        raise ProtocolError(404, f"{name} is not one of the browser libraries served here")
+    path = NODE_MODULES / relative
+    if not path.is_file():
+        raise ProtocolError(
+            404, f"{relative} is not installed: run `npm ci` in the repository (bash server/dev.sh does)"
+        )
+    return send_file(path, max_age=VENDOR_MAX_AGE)
