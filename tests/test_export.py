@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,6 +19,7 @@ from pathlib import Path
 import igraph
 import pytest
 
+import ozgkg
 from ozgkg import export
 from ozgkg.load import load
 
@@ -78,10 +80,26 @@ def test_dot_renders_with_graphviz(tmp_path: Path) -> None:
     )
     assert rendered.returncode == 0, rendered.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # A layered layout of the whole graph was a strip too wide for a bitmap, which Graphviz shrank.
+    assert "too large" not in rendered.stderr
     plain = subprocess.run(
         ["dot", "-Tplain", str(out)], capture_output=True, text=True, timeout=300, check=True
     )
     assert sum(line.startswith("node ") for line in plain.stdout.splitlines()) == expected_counts()[0]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is installed by `bash server/dev.sh test`")
+def test_dot_of_a_query_is_a_small_layered_drawing(tmp_path: Path) -> None:
+    query = Path(ozgkg.__file__).parent / "web" / "graph_examples" / "g04-coordination.rq"
+    out = tmp_path / "coordination.dot"
+    assert ozg_kg("export", "--format", "dot", "--query", str(query), "--output", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "rankdir=LR" in text and 'label="Koordinierungsstelle „OZG Kommunal“ (Hessen)"' in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / "export-coordination.png"
+    subprocess.run(["dot", "-Tpng", str(out), "-o", str(png)], check=True, timeout=60)
+    width, height = struct.unpack(">II", png.read_bytes()[16:24])  # the PNG header's IHDR chunk
+    assert width < 2000 and height < 2000, (width, height)
 
 
 def test_cytoscape_json(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -187,16 +188,66 @@ def query_triples(store: ox.Store, query: str) -> Graph:
     return graph
 
 
-def _for_dot(network: nx.MultiDiGraph) -> nx.MultiDiGraph:
+# The graph view's palette (ui_graph.js), so a type has the same colour in the browser and in Graphviz.
+PALETTE = (
+    "#0b5cad",
+    "#d1495b",
+    "#2a9d8f",
+    "#e9a23b",
+    "#7b4fa0",
+    "#5c8d2f",
+    "#c05a1c",
+    "#d66ba0",
+    "#3d9bd9",
+    "#8c6d46",
+    "#14a3a3",
+    "#a8a000",
+)
+OTHER_COLOUR = "#9aa5b1"
+# Past this many nodes dot's layered layout grows into a strip tens of thousands of pixels wide;
+# sfdp's force-directed one stays square enough to read.
+DOT_LAYERED_UP_TO = 60
+
+
+def type_colours(network: nx.MultiDiGraph) -> dict[str, str]:
+    """A colour per node type, the most frequent types first; the rest share a grey."""
+    counts = Counter(data["type"] for _, data in network.nodes(data=True))
+    ranked = sorted(counts, key=lambda t: (-counts[t], t))
+    return {t: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, t in enumerate(ranked)}
+
+
+def _dot(network: nx.MultiDiGraph) -> bytes:
     """Graphviz reads ':' in a node id as a port: number the nodes and show the label instead."""
     numbered = nx.convert_node_labels_to_integers(network, label_attribute="iri")
+    colours = type_colours(network)
     for _, attributes in numbered.nodes(data=True):
+        attributes["fillcolor"] = colours[attributes["type"]]
+    every = itertools.chain(numbered.nodes.values(), (data for *_, data in numbered.edges(data=True)))
+    for attributes in every:
         for key, value in list(attributes.items()):
             attributes[key] = json.dumps(str(value), ensure_ascii=False)
-    for _, _, attributes in numbered.edges(data=True):
-        for key, value in list(attributes.items()):
-            attributes[key] = json.dumps(str(value), ensure_ascii=False)
-    return numbered
+    layered = network.number_of_nodes() <= DOT_LAYERED_UP_TO
+    # to_pydot writes these three dicts as the graph's `graph [...]`, `node [...]` and `edge [...]`.
+    numbered.graph["graph"] = {
+        **({"rankdir": "LR"} if layered else {"layout": "sfdp", "overlap": "prism", "K": "1.2"}),
+        "fontname": "sans-serif",
+    }
+    numbered.graph["node"] = {
+        "shape": "box",
+        "style": '"rounded,filled"',
+        "fontname": "sans-serif",
+        "fontsize": "10",
+        "fontcolor": "white",
+        "penwidth": "0",
+    }
+    numbered.graph["edge"] = {
+        "fontname": "sans-serif",
+        "fontsize": "8",
+        "color": '"#8a96a3"',
+        "fontcolor": '"#5f6b7a"',
+    }
+    dot = nx.nx_pydot.to_pydot(numbered)
+    return dot.to_string().encode("utf-8")
 
 
 def _csv_lists(network: nx.MultiDiGraph) -> tuple[str, str]:
@@ -226,8 +277,7 @@ def serialise(network: nx.MultiDiGraph, fmt: str) -> dict[str, bytes]:
     if fmt == "gexf":
         return {"graph.gexf": _write_text(nx.write_gexf, network)}
     if fmt == "dot":
-        dot = nx.nx_pydot.to_pydot(_for_dot(network))
-        return {"graph.dot": dot.to_string().encode("utf-8")}
+        return {"graph.dot": _dot(network)}
     if fmt == "cytoscape":
         data = nx.cytoscape_data(network, name="iri", ident="id")
         return {"graph.cyjs": json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")}
