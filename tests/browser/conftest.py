@@ -72,8 +72,12 @@ def page(browser: Browser, site: Server) -> Iterator[Page]:
     assert not errors, f"JavaScript errors: {errors}"
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot_path(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    return ARTIFACTS / f"{name}.png"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    path = screenshot_path(name)
     page.screenshot(path=str(path), full_page=True)
     return path

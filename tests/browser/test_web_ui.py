@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from ozgkg import paths
 from ozgkg.web.ui import GRAPH_EXAMPLES, read_examples
 
-from .conftest import screenshot
+from .conftest import screenshot, screenshot_path
 
 ID = "https://w3id.org/ozgkg/id/"
 CCD_KDN = ID + "body/ccd-kdn"
@@ -133,3 +133,37 @@ def test_entity_page_links_to_kdn(page: Page) -> None:
     expect(page.locator("h1")).to_have_text("KDN – Dachverband kommunaler IT-Dienstleister")
     assert "body/kdn" in urllib.parse.unquote(page.url)
     screenshot(page, "ui-entity-kdn")
+
+
+# Every kind of page, which all share templates/layout.html and its stylesheet site.css.
+EVERY_PAGE = {
+    "query": ("/", "Query"),
+    "graph": ("/graph", "Graph"),
+    "entity": ("/id/body/ccd-kdn", None),
+    "search": ("/search?q=kdn", None),
+    "validation": ("/validation", "Validation"),
+}
+HEADER = """header => ({
+  links: [...header.querySelectorAll("a")].map(a => [a.textContent, a.getAttribute("href")]),
+  current: [...header.querySelectorAll("nav a[aria-current=page]")].map(a => a.textContent),
+  background: getComputedStyle(header).backgroundColor,
+  height: header.getBoundingClientRect().height,
+  search: header.querySelector("input[type=search]").getBoundingClientRect().width,
+})"""
+
+
+def test_every_page_shows_the_same_header(page: Page) -> None:
+    seen = {}
+    for name, (path, current) in EVERY_PAGE.items():
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        header = page.locator("header.site")
+        drawn = header.evaluate(HEADER)
+        assert drawn.pop("current") == ([current] if current else []), name
+        seen[name] = drawn
+        header.screenshot(path=str(screenshot_path(f"ui-header-{name}")))
+        if name in ("search", "validation"):
+            screenshot(page, f"ui-{name}")
+    first = seen["query"]
+    assert first["background"] == "rgb(243, 246, 249)", "site.css is applied"
+    assert all(drawn == first for drawn in seen.values()), seen

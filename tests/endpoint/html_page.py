@@ -22,10 +22,14 @@ class Page(HTMLParser):
         self.elements: list[tuple[str, dict[str, str | None]]] = []
         self.links: list[tuple[str, str]] = []  # (href, text)
         self.rows: list[Row] = []
+        self.nav: list[tuple[str, str, str | None]] = []  # the <nav>'s links: (href, text, aria-current)
+        self.lang: str | None = None  # the <html> element's
         self._texts: list[str] = []
         self._open_link: list[str] | None = None
         self._href = ""
         self._row_depth = 0
+        self._nav_depth = 0
+        self._current: str | None = None
         self.feed(markup)
         self.close()
 
@@ -42,8 +46,13 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         self.elements.append((tag, attributes))
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "nav":
+            self._nav_depth += 1
         if tag == "a":
             self._open_link, self._href = [], attributes.get("href") or ""
+            self._current = attributes.get("aria-current")
             if self._row_depth:
                 self.rows[-1].hrefs.append(self._href)
         elif tag == "tr":
@@ -52,8 +61,13 @@ class Page(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._open_link is not None:
-            self.links.append((self._href, " ".join(" ".join(self._open_link).split())))
+            text = " ".join(" ".join(self._open_link).split())
+            self.links.append((self._href, text))
+            if self._nav_depth:
+                self.nav.append((self._href, text, self._current))
             self._open_link = None
+        elif tag == "nav" and self._nav_depth:
+            self._nav_depth -= 1
         elif tag == "tr" and self._row_depth:
             self._row_depth -= 1
             self.rows[-1].text = " ".join(self.rows[-1].text.split())

@@ -295,6 +295,53 @@ def test_validation_lists_the_fixture_warning(pages: Server) -> None:
     assert not page.tags("script")
 
 
+# The header of every page (templates/layout.html): path under the public base and text of each item.
+NAVIGATION = [
+    ("/", "Query"),
+    ("/graph", "Graph"),
+    ("/ontology", "Ontology"),
+    ("/validation", "Validation"),
+    ("/sparql", "SPARQL endpoint"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "current", "lang"),
+    [
+        ("/", {}, "Query", "en"),
+        ("/graph", {}, "Graph", "en"),
+        (local_path(CCD_KDN), {}, None, "de"),
+        ("/search", {"q": "kdn"}, None, "de"),
+        ("/validation", {}, "Validation", "de"),
+    ],
+)
+def test_every_page_has_the_same_header(
+    pages: Server, path: str, params: dict[str, str], current: str | None, lang: str
+) -> None:
+    page = html(pages, path, **params)
+    assert [(href, text) for href, text, _ in page.nav] == [(PUBLIC + p, text) for p, text in NAVIGATION]
+    assert [text for _, text, marked in page.nav if marked == "page"] == ([current] if current else [])
+    assert "ozg-kg" in page.hrefs_to(PUBLIC + "/")
+    (search,) = [form for form in page.tags("form") if form.get("role") == "search"]
+    assert search["action"] == PUBLIC + "/search"
+    (box,) = [field for field in page.tags("input") if field.get("type") == "search"]
+    assert box["value"] == params.get("q", "")
+    assert page.lang == lang
+    stylesheets = [link["href"] for link in page.tags("link") if link.get("rel") == "stylesheet"]
+    assert stylesheets[0] == "/static/ui/site.css", "the shared stylesheet first, a page's own after it"
+    assert pages.get(stylesheets[0]).status == 200
+    if lang == "de":
+        assert not page.tags("script"), "entity pages, search and the report work without JavaScript"
+
+
+def test_the_search_box_keeps_markup_as_text(pages: Server) -> None:
+    typed = '"><script>alert(1)</script>'
+    page = html(pages, "/search", q=typed)
+    (box,) = [field for field in page.tags("input") if field.get("type") == "search"]
+    assert box["value"] == typed
+    assert not page.tags("script")
+
+
 def test_pages_are_cached_by_etag(pages: Server) -> None:
     first = pages.get(local_path(KDN), {"Accept": "text/turtle"})
     again = pages.get(local_path(KDN), {"Accept": "text/turtle", "If-None-Match": first.headers["etag"]})
@@ -306,6 +353,8 @@ def test_pages_are_cached_by_etag(pages: Server) -> None:
 def test_links_follow_the_requested_host_without_a_public_base(server: Server) -> None:
     page = html(server, local_path(KDN))
     assert page.hrefs_to(server.base + local_path(CCD_KDN))
+    assert [href for href, _, _ in page.nav] == [server.base + path for path, _ in NAVIGATION]
+    assert [href for href, _, _ in html(server, "/").nav] == [href for href, _, _ in page.nav]
 
 
 def test_public_base_must_be_an_http_url(tmp_path: Path) -> None:

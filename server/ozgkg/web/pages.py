@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -76,6 +76,45 @@ def _parameters(name: str) -> list[str]:
 def _base() -> str:
     """Where links point: the configured public base, else the host this request named."""
     return endpoint().config.public_base or request.url_root.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """The header of every page (templates/layout.html): its links under the same base as the pages'."""
+
+    base: str
+
+    # The header's items: the view each links to, and its text. The current page's item is marked.
+    ITEMS = (
+        ("ui.query_page", "Query"),
+        ("ui.graph_page", "Graph"),
+        ("pages.ontology", "Ontology"),
+        ("pages.validation", "Validation"),
+        ("sparql.query", "SPARQL endpoint"),
+    )
+
+    def href(self, view: str) -> str:
+        # The base already holds the path the app is mounted at (request.url_root does): not twice.
+        return self.base + url_for(view).removeprefix(request.script_root)
+
+    @property
+    def home(self) -> str:
+        return self.href("ui.query_page")
+
+    @property
+    def search(self) -> str:
+        return self.href("pages.search_labels")
+
+    @property
+    def items(self) -> list[tuple[str, str, bool]]:
+        """href, text, and whether it is the page being rendered."""
+        return [(self.href(view), text, view == request.endpoint) for view, text in self.ITEMS]
+
+
+@blueprint.app_context_processor
+def _navigation() -> dict[str, Navigation]:
+    """Every template rendered for a request gets the header's links as `nav`."""
+    return {"nav": Navigation(_base())}
 
 
 def _negotiated(

@@ -90,9 +90,7 @@ def _urls() -> dict[str, str]:
 def query_page() -> str:
     questions = read_examples(paths.queries_dir())
     config = {"urls": _urls(), "examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
-    return render_template(
-        "ui_query.html", page="query", questions=questions, config=config, downloads=DOWNLOADS
-    )
+    return render_template("ui_query.html", questions=questions, config=config, downloads=DOWNLOADS)
 
 
 @blueprint.route("/graph")
@@ -110,7 +108,6 @@ def graph_page() -> str:
     config = {"urls": _urls(), "examples": [asdict(e) for e in examples]}
     return render_template(
         "ui_graph.html",
-        page="graph",
         iri=iri,
         query=query,
         asked=asked,
