@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: sets up what is needed, then serves or tests.
 #   bash server/dev.sh serve [ozg-kg serve options]   # endpoint on the embedded default store
-#   bash server/dev.sh test  [pytest options]         # the whole test suite
+#   bash server/dev.sh test  [pytest options]         # the whole test suite, then tests/endpoint on
+#                                                     # the memory and remote stores too
+#   bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [...]   # BENCHMARKS.md's figures
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +11,15 @@ VENV=.venv
 
 setup_python() {
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -e '.[test]'
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -e ".[${1:-test}]"
+}
+
+# Debian packages, as root or through sudo.
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
 # The web UI's browser libraries (YASGUI, Cytoscape.js) from package-lock.json into node_modules/,
@@ -29,10 +39,7 @@ setup_test_tools() {
     command -v dot >/dev/null || missing+=(graphviz)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     if [ ${#missing[@]} -gt 0 ]; then
-        local sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+        apt_install "${missing[@]}"
     fi
 }
 
@@ -40,16 +47,19 @@ setup_test_tools() {
 # tests/federation/package-lock.json into tests/federation/node_modules/, apart from the web UI's
 # packages. The second SPARQL server, PyPI's oxigraph, comes with the `test` extra.
 setup_federation_tests() {
-    if ! command -v roqet >/dev/null; then
-        local sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq rasqal-utils >/dev/null
-    fi
+    command -v roqet >/dev/null || apt_install rasqal-utils
     local stamp=tests/federation/node_modules/.ozg-kg-lock.sha256
     if ! sha256sum --check --status "$stamp" 2>/dev/null; then
         npm ci --prefix tests/federation --ignore-scripts --no-audit --no-fund --loglevel=error
         sha256sum tests/federation/package-lock.json > "$stamp"
+    fi
+}
+
+# The benchmark's peer that is no Python package: Debian's Virtuoso (the script writes its own
+# virtuoso.ini and starts it on a private port; the package's own service is not used).
+setup_bench_tools() {
+    if ! command -v virtuoso-t >/dev/null || ! command -v isql-vt >/dev/null; then
+        apt_install --no-install-recommends virtuoso-opensource
     fi
 }
 
@@ -66,10 +76,24 @@ case "$command" in
         setup_node
         setup_test_tools
         setup_federation_tests
-        exec "$VENV/bin/pytest" "$@"
+        # The whole suite, then the endpoint tests again on the other stores (tests/endpoint/conftest.py
+        # reads OZGKG_TEST_STORE; test_serve_cli.py names its stores itself). OZGKG_TEST_STORES="" skips them.
+        status=0
+        "$VENV/bin/pytest" "$@" || status=$?
+        for store in ${OZGKG_TEST_STORES-memory oxigraph-server}; do
+            echo "dev.sh test: the endpoint tests on --store $store"
+            OZGKG_TEST_STORE=$store "$VENV/bin/pytest" "$@" tests/endpoint \
+                --ignore=tests/endpoint/test_serve_cli.py || status=$?
+        done
+        exit "$status"
+        ;;
+    bench)
+        setup_python test,bench
+        setup_bench_tools
+        PYTHONPATH=server exec "$VENV/bin/python" -m bench "$@"
         ;;
     *)
-        echo "usage: bash server/dev.sh serve|test [options]" >&2
+        echo "usage: bash server/dev.sh serve|test|bench [options]" >&2
         exit 2
         ;;
 esac

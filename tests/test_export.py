@@ -22,6 +22,7 @@ import pytest
 import ozgkg
 from ozgkg import export
 from ozgkg.load import load
+from ozgkg.store import open_store
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ID = "https://w3id.org/ozgkg/id/"
@@ -36,7 +37,9 @@ def ozg_kg(*args: str) -> subprocess.CompletedProcess[str]:
 
 @cache
 def expected_counts() -> tuple[int, int]:
-    network = export.export_network(load())
+    store = open_store()
+    store.replace(load().quads)
+    network = export.export_network(store)
     return network.number_of_nodes(), network.number_of_edges()
 
 

@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 import functools
+import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from rdflib import Dataset
 
 from .executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
 from .protocol import ProtocolError
 from .safety import Limits
 from .service_description import DatasetStatistics, describe
 from .store import Answer
+from .store.memory import RDF_FORMATS, serialise_graph
 
 if TYPE_CHECKING:  # pyshacl is needed only by whoever validates, not by the app
     from .validate import ValidationResult
 
-# rdflib serialiser names for the media types the descriptions are offered in.
-DESCRIPTION_FORMATS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
-QUAD_FORMATS = frozenset({"application/trig", "application/n-quads"})
+# rdflib serialiser names of the RDF media types the descriptions and pages are offered in.
+DESCRIPTION_FORMATS = RDF_FORMATS
 
 
 @dataclass(frozen=True)
 class EndpointConfig:
     """Everything the app needs; built by `ozgkg.serve` after loading and validating the graph."""
 
-    store_dir: str
+    store: str  # what the query workers open (see `store.open_store`)
     statistics: DatasetStatistics
     graph_version: str  # hash of the loaded files and the server options, the base of every ETag
     limits: Limits = field(default_factory=Limits)
@@ -50,7 +43,7 @@ class Endpoint:
     def __init__(self, config: EndpointConfig):
         self.config = config
         self.executor = Executor(
-            WorkerSettings(config.store_dir, config.service_allowlist, config.limits),
+            WorkerSettings(config.store, config.service_allowlist, config.limits),
             size=config.workers,
         )
 
@@ -76,16 +69,10 @@ class Endpoint:
             federation=bool(self.config.service_allowlist),
             parts=parts,
         )
-        if media_type in QUAD_FORMATS:
-            # rdflib writes quads only from a Dataset (from a Graph, N-Quads fails and TriG names the
-            # graph with a blank node); the description is the default graph. Comunica asks for N-Quads.
-            dataset = Dataset()
-            for prefix, namespace in graph.namespaces():
-                dataset.bind(prefix, namespace)
-            for triple in graph:
-                dataset.add(triple)
-            graph = dataset
-        return graph.serialize(format=DESCRIPTION_FORMATS[media_type], encoding="utf-8")
+        # In TriG and N-Quads (Comunica asks for them) the description is the default graph.
+        buffer = io.BytesIO()
+        serialise_graph(graph, media_type, buffer)
+        return buffer.getvalue()
 
     def close(self) -> None:
         self.executor.close()

@@ -11,26 +11,34 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__, query
-from .load import LoadedKnowledge, LoadError, extra_file, knowledge_files, load
-from .store import QueryError, Store, open_store
+from .load import LoadedKnowledge, LoadError, extra_file, files_version, knowledge_files, load
+from .store import SPECS, QueryError, Store, StoreUnavailable, open_store, split_spec
 from .validate import validate
 
 
-def _knowledge(extra: list[Path]) -> LoadedKnowledge:
-    return load([*knowledge_files(), *(extra_file(p) for p in extra)])
+def _knowledge(args: argparse.Namespace) -> tuple[LoadedKnowledge, str]:
+    """The files loaded, and their version (what a persistent store records)."""
+    split_spec(args.store, args.store_gsp)  # a wrong store is told before the files are read
+    files = [*knowledge_files(), *(extra_file(p) for p in args.data)]
+    return load(files), files_version(files)
 
 
-def _store(knowledge: LoadedKnowledge, spec: str) -> Store:
-    store = open_store(spec)
-    store.add_quads(knowledge.quads)
+def _store(args: argparse.Namespace, knowledge: LoadedKnowledge, version: str) -> Store:
+    """The chosen store, holding the files: loaded now, or already (a directory or remote kept them)."""
+    store = open_store(args.store, gsp=args.store_gsp)
+    store.fill(knowledge.quads, version)
     return store
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    knowledge = _knowledge(args.data)
+    knowledge, version = _knowledge(args)
     result = validate(knowledge, language=args.lang)
     print(result.render())
-    return 0 if result.conforms else 1
+    if not result.conforms:
+        return 1
+    # Files that conform go into the store, so that a later `serve --store` finds them loaded.
+    _store(args, knowledge, version).close()
+    return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -41,7 +49,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         print("ozg-kg query: give a SPARQL query or --file FILE", file=sys.stderr)
         return 2
-    store = _store(_knowledge(args.data), args.store)
+    store = _store(args, *_knowledge(args))
     text = query.answer(store, sparql, args.format)
     # Serialisations end with their own line break (CSV with CRLF): add one only where none is.
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -127,10 +135,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ):
         print("ozg-kg serve: --public-base must be an http(s) URL without query or fragment", file=sys.stderr)
         return 2
+    split_spec(args.store, args.store_gsp)  # a wrong store is told before the graph is validated
     options = ServeOptions(
         host=args.host,
         port=args.port,
         store=args.store,
+        store_gsp=args.store_gsp,
         data=tuple(args.data),
         validate_extra=not args.no_validate_extra,
         service_allowlist=allowlist,
@@ -152,9 +162,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export  # imported here: only this command needs networkx
 
-    knowledge = _knowledge(args.data)
+    store = _store(args, *_knowledge(args))
     sparql = args.query.read_text(encoding="utf-8") if args.query else None
-    network = export.export_network(knowledge, sparql, language=args.lang)
+    network = export.export_network(store, sparql, language=args.lang)
     written = export.write(export.serialise(network, args.format), args.output, sys.stdout.buffer)
     where = f" -> {', '.join(map(str, written))}" if written else ""
     print(f"ozg-kg export: {export.statistics(network)}{where}", file=sys.stderr)
@@ -176,7 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
             help="further RDF file to load beside the graph, in a named graph of its own (repeatable)",
         )
         command.add_argument(
-            "--store", default="oxigraph", help="store backend (default: oxigraph in memory)"
+            "--store",
+            default="oxigraph",
+            metavar="STORE",
+            help=f"where the graph is held and queried: {SPECS} (default: oxigraph, in memory; "
+            "with a DIRECTORY it is kept there and not loaded again while the files are unchanged)",
+        )
+        command.add_argument(
+            "--store-gsp",
+            metavar="URL",
+            help="a remote store's Graph Store Protocol URL, to which the graph is written "
+            "(default: `store` beside the query endpoint's path, as Oxigraph server has it)",
         )
         return command
 
@@ -269,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     except QueryError as error:
         print(f"ozg-kg: {error}", file=sys.stderr)
         return 2
+    except StoreUnavailable as error:
+        print(f"ozg-kg: {error}", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:
         print(f"ozg-kg: {error}", file=sys.stderr)
         return 2

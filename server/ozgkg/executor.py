@@ -1,13 +1,15 @@
 """Query evaluation in worker processes that are killed when a query passes its deadline.
 
-Oxigraph cannot interrupt a running query from Python and a Python thread cannot be killed, so each
-query runs in one of a few worker processes ('spawn' context: no inherited locks or store handles).
-Every worker opens the on-disk store read-only itself. When a deadline passes, the worker is
-killed and a fresh one started in the background while the other workers keep answering.
+Neither Oxigraph nor rdflib can interrupt a running query from Python and a Python thread cannot be
+killed, so each query runs in one of a few worker processes ('spawn' context: no inherited locks or
+store handles). Every worker opens the store itself (`open_store(..., read_only=True)`): Oxigraph's
+on-disk store, the memory store's dump, or a remote store's URL. When a deadline passes, the worker
+is killed and a fresh one started in the background while the other workers keep answering.
 
-Queries go to pyoxigraph's own SPARQL engine as strings, never through rdflib's algebra, which was
-measured 15-130x slower on the project's queries; rdflib only parses queries that may hold SERVICE,
-whose clauses the worker fetches itself (`federation`) before the engine sees the query.
+Queries go to the store's engine as strings, never through rdflib's algebra on top of another
+store, which was measured 15-130x slower on the project's queries than pyoxigraph's own engine;
+rdflib only parses queries that may hold SERVICE, whose clauses the worker fetches itself
+(`federation`) before the engine sees the query.
 """
 
 from __future__ import annotations
@@ -19,26 +21,20 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 from . import federation
 from .safety import Limits, Refused
-from .store import Answer, QueryError, ResultKind, ResultTooLarge
-from .store.oxigraph import OxigraphStore
+from .store import Answer, Query, QueryError, ResultTooLarge, Store, StoreUnavailable, open_store
 
 log = logging.getLogger("ozgkg.executor")
 
 _STARTUP_SECONDS = 120.0
 
 
-@dataclass(frozen=True)
-class Job:
-    query: str
-    media_types: dict[ResultKind, str]
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
-    base_iri: str | None = None
+# What the web process hands a worker: a store query, whose byte limit the worker sets.
+Job = Query
 
 
 @dataclass(frozen=True)
@@ -67,26 +63,21 @@ class WorkerFailed(Exception):
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    store_dir: str
+    store: str  # the spec a worker opens read-only (a store with a directory names it)
     allowlist: frozenset[str] = frozenset()
     limits: Limits = field(default_factory=Limits)
 
 
-def _evaluate(store: OxigraphStore, job: Job, settings: WorkerSettings) -> Outcome:
+def _evaluate(store: Store, job: Job, settings: WorkerSettings) -> Outcome:
     try:
-        query = federation.resolve(job.query, settings.allowlist, settings.limits, job.base_iri)
-        answer = store.execute(
-            query,
-            job.media_types,
-            default_graphs=job.default_graphs,
-            named_graphs=job.named_graphs,
-            base_iri=job.base_iri,
-            max_bytes=settings.limits.max_result_bytes,
-        )
+        text = federation.resolve(job.text, settings.allowlist, settings.limits, job.base_iri)
+        answer = store.evaluate(replace(job, text=text, max_bytes=settings.limits.max_result_bytes))
     except Refused as refusal:
         return Outcome(status=refusal.status, message=refusal.message)
     except ResultTooLarge as error:
         return Outcome(status=422, message=str(error))
+    except StoreUnavailable as error:
+        return Outcome(status=502, message=str(error))
     except QueryError as error:
         return Outcome(status=400, message=str(error))
     return Outcome(answer=answer)
@@ -99,7 +90,7 @@ def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
     sys.setrecursionlimit(50_000)
     import rdflib.plugins.sparql.parser  # noqa: F401 - imported now so that the first query is not slower
 
-    store = OxigraphStore.open_read_only(settings.store_dir)
+    store = open_store(settings.store, read_only=True)
     try:
         conn.send("ready")
         while True:
@@ -138,7 +129,7 @@ class Executor:
             starter.join()
         if self._idle.qsize() < size:
             self.close()
-            raise RuntimeError(f"query workers could not open the store in {settings.store_dir}")
+            raise RuntimeError(f"query workers could not open the store {settings.store}")
 
     def _start(self) -> _Worker | None:
         parent, child = self._context.Pipe()

@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.extras.external_graph_libs import rdflib_to_networkx_multidigraph
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from .load import LoadedKnowledge, to_rdflib_triple
+from .describe import parse_bindings
 from .namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, PREFIXES, bind_prefixes
+from .store import ResultKind, Store
 
 FORMATS = ("graphml", "gexf", "dot", "cytoscape", "csv")
 MEDIA_TYPES = {
@@ -137,7 +137,11 @@ def fact_triples(dataset: Dataset) -> Graph:
     return graph
 
 
-# The server has no dataset in memory: it asks its query workers for quads as SELECT rows.
+# A store is read as SELECT rows of quads; a query's drawn triples come as N-Triples (a query whose
+# form is not visible before evaluation may still answer a table: it is refused after).
+GRAPH_ANSWERS = dict.fromkeys(ResultKind, "application/sparql-results+json") | {
+    ResultKind.GRAPH: "application/n-triples"
+}
 QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -174,18 +178,12 @@ def neighbourhood_query(iri: URIRef, limit: int) -> str:
     )
 
 
-def query_triples(store: ox.Store, query: str) -> Graph:
+def query_triples(store: Store, query: str) -> Graph:
     """The triples a CONSTRUCT or DESCRIBE query gives."""
-    try:
-        result = store.query(query, use_default_graph_as_union=True)
-    except SyntaxError as error:
-        raise ExportError(f"query syntax error: {error}") from None
-    if not isinstance(result, ox.QueryTriples):
+    answer = store.execute(query, GRAPH_ANSWERS)
+    if answer.kind is not ResultKind.GRAPH:
         raise ExportError("an export needs a CONSTRUCT or DESCRIBE query (it draws triples, not a table)")
-    graph = Graph()
-    for triple in result:
-        graph.add(to_rdflib_triple(triple))
-    return graph
+    return Graph().parse(data=answer.body, format="nt")
 
 
 # The graph view's palette (ui_graph.js), so a type has the same colour in the browser and in Graphviz.
@@ -315,10 +313,8 @@ def statistics(network: nx.MultiDiGraph) -> str:
     return f"{network.number_of_nodes()} nodes, {network.number_of_edges()} edges ({kinds} ...)"
 
 
-def export_network(
-    knowledge: LoadedKnowledge, query: str | None = None, language: str = "de"
-) -> nx.MultiDiGraph:
-    """The whole graph, or a CONSTRUCT/DESCRIBE query's result, as a network."""
-    dataset = knowledge.to_dataset()
-    triples = fact_triples(dataset) if query is None else query_triples(knowledge.to_oxigraph(), query)
+def export_network(store: Store, query: str | None = None, language: str = "de") -> nx.MultiDiGraph:
+    """The whole graph in the store, or a CONSTRUCT/DESCRIBE query's result, as a network."""
+    dataset = dataset_of(parse_bindings(store.execute(QUADS_QUERY, GRAPH_ANSWERS).body))
+    triples = fact_triples(dataset) if query is None else query_triples(store, query)
     return build_network(triples, dataset, language)

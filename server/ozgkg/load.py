@@ -7,6 +7,7 @@ terms only where rdflib is needed (pyshacl validation).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import paths
+from . import __version__, paths
 from .namespaces import GRAPH, ONTOLOGY_GRAPH, bind_prefixes
 
 _FORMATS = {
@@ -64,6 +65,18 @@ def extra_file(path: Path) -> KnowledgeFile:
     Quad formats (TriG, N-Quads) keep their own graph names; only their default-graph triples go there.
     """
     return KnowledgeFile(path, str(GRAPH["extra/" + re.sub(r"[^A-Za-z0-9._-]", "_", path.stem)]))
+
+
+def files_version(files: Iterable[KnowledgeFile]) -> str:
+    """A hash of every file to load (name, target graph, content) and of this package's version:
+    equal versions load equal quads, so a store that recorded this version need not load again."""
+    digest = hashlib.sha256(__version__.encode())
+    root = paths.data_root()
+    for file in files:
+        name = file.path.relative_to(root) if file.path.is_relative_to(root) else file.path.name
+        digest.update(f"\x1e{name}\x1f{file.graph}\x1f".encode())
+        digest.update(hashlib.sha256(file.path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _rdf_format(path: Path) -> ox.RdfFormat:

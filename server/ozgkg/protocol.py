@@ -15,7 +15,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
 from .safety import READ_ONLY, Limits, Refused, first_keyword, refuse_updates
-from .store import ResultKind
+from .store import KIND_OF_FORM, ResultKind
 
 
 class ProtocolError(Refused):
@@ -71,12 +71,6 @@ FORMATS_BY_KIND = {
     ResultKind.BINDINGS: RESULTS_FORMATS,
     ResultKind.BOOLEAN: RESULTS_FORMATS,
     ResultKind.GRAPH: RDF_FORMATS,
-}
-KIND_OF_FORM = {
-    "SELECT": ResultKind.BINDINGS,
-    "ASK": ResultKind.BOOLEAN,
-    "CONSTRUCT": ResultKind.GRAPH,
-    "DESCRIBE": ResultKind.GRAPH,
 }
 _KIND_NAMES = {
     ResultKind.BINDINGS: "SELECT",

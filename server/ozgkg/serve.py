@@ -1,4 +1,4 @@
-"""`ozg-kg serve`: load and validate the graph, write it to an on-disk store, serve it with gunicorn.
+"""`ozg-kg serve`: load and validate the graph, put it in the store, serve it with gunicorn.
 
 Gunicorn runs one worker process with a few threads; query evaluation happens in the executor's
 own killable processes, so a thread waiting for an answer costs nothing and a runaway query never
@@ -15,18 +15,20 @@ import os
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from gunicorn.app.base import BaseApplication
 
-from . import __version__, paths
 from .app import EndpointConfig, create_app
-from .load import KnowledgeFile, LoadedKnowledge, extra_file, knowledge_files, load
+from .load import KnowledgeFile, LoadedKnowledge, extra_file, files_version, knowledge_files, load
 from .safety import Limits
 from .service_description import DatasetStatistics, collect_statistics
-from .store import OxigraphStore, open_store
+from .store import open_store, split_spec
 from .validate import ValidationResult, validate
 
 
@@ -35,6 +37,7 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     store: str = "oxigraph"
+    store_gsp: str | None = None  # a remote store's Graph Store Protocol URL, if not the derived one
     data: tuple[Path, ...] = ()
     validate_extra: bool = True
     service_allowlist: frozenset[str] = frozenset()
@@ -51,42 +54,50 @@ class InvalidGraph(Exception):
 
 def _graph_version(files: list[KnowledgeFile], options: ServeOptions) -> str:
     """A hash of every loaded file and of the options that change answers: the ETags' base."""
-    digest = hashlib.sha256(__version__.encode())
-    root = paths.data_root()
-    for file in files:
-        name = file.path.relative_to(root) if file.path.is_relative_to(root) else file.path.name
-        digest.update(f"\x1e{name}\x1f{file.graph}\x1f".encode())
-        digest.update(hashlib.sha256(file.path.read_bytes()).digest())
     settings = {"limits": asdict(options.limits), "allowlist": sorted(options.service_allowlist)}
+    digest = hashlib.sha256(files_version(files).encode())
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def _store_directory(spec: str) -> tuple[str, bool]:
-    """The directory the workers will read, and whether it is a temporary one to delete at exit."""
-    kind, _, location = spec.partition(":")
-    if kind != "oxigraph":
-        raise ValueError(f"unknown store {spec!r}: expected 'oxigraph' or 'oxigraph:DIRECTORY'")
-    if location:
-        Path(location).mkdir(parents=True, exist_ok=True)
-        return location, False
-    return tempfile.mkdtemp(prefix="ozg-kg-store-"), True
+def _served_store(spec: str) -> tuple[str, str | None]:
+    """The store the workers will open, and a temporary directory to delete at exit.
+
+    Workers are processes of their own: an embedded store without a directory gets a temporary one.
+    """
+    backend, location = split_spec(spec)
+    if backend == "remote" or location:
+        return spec, None
+    directory = tempfile.mkdtemp(prefix=f"ozg-kg-{backend}-")
+    return f"{backend}:{directory}", directory
 
 
-def _write_store(files: list[KnowledgeFile], directory: str) -> DatasetStatistics:
-    """Load the files into the on-disk store (replacing what it held) and count its statistics."""
-    store = open_store(f"oxigraph:{directory}")
-    if not isinstance(store, OxigraphStore):  # the workers read Oxigraph's on-disk format
-        raise ValueError(f"a store in {directory} cannot be served")
-    store.clear()  # a store directory from an earlier run may hold graphs that are gone
-    store.add_quads(load(files).quads)
-    statistics = collect_statistics(store)
-    store.close()  # the workers open it read-only, which needs the writer gone
-    return statistics
+@dataclass(frozen=True)
+class StoreReport:
+    statistics: DatasetStatistics
+    loaded: bool  # False: the store already held this version and was only reopened
+    seconds: float
+
+
+def _read(files: list[KnowledgeFile]) -> Iterator[ox.Quad]:
+    """The files' quads, read only once iterated: a store that holds them already never asks."""
+    yield from load(files).quads
+
+
+def _write_store(spec: str, gsp: str | None, files: list[KnowledgeFile], version: str) -> StoreReport:
+    """Make the store hold the files (unless it recorded their version already) and count its statistics."""
+    started = time.monotonic()
+    store = open_store(spec, gsp=gsp)
+    try:
+        loaded = store.fill(_read(files), version)
+        statistics = collect_statistics(store)
+    finally:
+        store.close()  # the workers open it read-only, which needs the writer gone
+    return StoreReport(statistics, loaded, time.monotonic() - started)
 
 
 def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
-    """Load, validate and persist the graph; returns the app config and a temporary dir to remove."""
+    """Load, validate and store the graph; returns the app config and a temporary dir to remove."""
     main_files = knowledge_files()
     extras = [extra_file(p) for p in options.data]
     knowledge = load(main_files)
@@ -98,31 +109,36 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
         if options.validate_extra
         else LoadedKnowledge(knowledge.quads[:main_quads], knowledge.origins)
     )
+    # Validated on every start, even when the store already holds these files: /validation serves
+    # this report, and a graph that does not conform is never served, whatever a store holds.
     result = validate(checked)
     if not result.conforms:
         raise InvalidGraph(result)
 
-    directory, temporary = _store_directory(options.store)
+    files = [*main_files, *extras]
+    spec, temporary = _served_store(options.store)
     try:
         # RocksDB starts C++ threads that a fork does not copy; if this (gunicorn's master) process
         # opened the store, the forked web worker would crash on exit. A spawned process writes it.
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            statistics = pool.submit(_write_store, [*main_files, *extras], directory).result()
+            report = pool.submit(_write_store, spec, options.store_gsp, files, files_version(files)).result()
     except BaseException:
         if temporary:
-            shutil.rmtree(directory, ignore_errors=True)
+            shutil.rmtree(temporary, ignore_errors=True)
         raise
+    done = "loaded" if report.loaded else "reopened (it holds these files already)"
+    print(f"ozg-kg serve: store {spec} {done} in {report.seconds:.2f} s", flush=True)
     config = EndpointConfig(
-        store_dir=directory,
-        statistics=statistics,
-        graph_version=_graph_version([*main_files, *extras], options),
+        store=spec,
+        statistics=report.statistics,
+        graph_version=_graph_version(files, options),
         limits=options.limits,
         service_allowlist=options.service_allowlist,
         workers=options.workers,
         public_base=options.public_base,
         validation=result,
     )
-    return config, directory if temporary else None
+    return config, temporary
 
 
 class _Gunicorn(BaseApplication):

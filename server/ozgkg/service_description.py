@@ -6,7 +6,6 @@ per endpoint URL, since `sd:endpoint` must be the URL the client used.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 from . import __version__
 from .namespaces import BASE, DCATDE, ID, OZG, SD, bind_prefixes
 from .protocol import RDF_FORMATS, RESULTS_FORMATS
-from .store import ResultKind, Store
+from .store import Store
 
 DATASET = URIRef(BASE + "dataset")
 SERVICE = URIRef(BASE + "dataset/sparql-service")
@@ -27,7 +26,6 @@ PUBLISHER_NAME = "ozg-kg contributors"
 ATTRIBUTION = "ozg-kg contributors: Wissensgraph zur OZG-Umsetzung (https://w3id.org/ozgkg/)"
 _EU = "http://publications.europa.eu/resource/authority/"
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's closed DCAT namespace predates it
-_JSON = {kind: "application/sparql-results+json" for kind in ResultKind}
 
 
 @dataclass
@@ -51,30 +49,25 @@ class DatasetStatistics:
         return sum(g.triples for g in self.graphs.values())
 
 
-def _rows(store: Store, query: str) -> list[dict[str, str]]:
-    result = json.loads(store.execute(query, _JSON).body)
-    return [{k: v["value"] for k, v in row.items()} for row in result["results"]["bindings"]]
-
-
 def collect_statistics(store: Store) -> DatasetStatistics:
     """Count triples, classes and properties of the union default graph and of every named graph."""
     graphs: dict[str, GraphStatistics] = defaultdict(GraphStatistics)
-    for row in _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+    for row in store.rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         graphs[row["g"]].triples = int(row["n"])
-    for row in _rows(
-        store, "SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g ?c"
+    for row in store.rows(
+        "SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g ?c"
     ):
         graphs[row["g"]].classes[row["c"]] = int(row["n"])
-    for row in _rows(store, "SELECT ?g ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?p"):
+    for row in store.rows("SELECT ?g ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?p"):
         graphs[row["g"]].properties[row["p"]] = int(row["n"])
     union = GraphStatistics()
-    union.triples = int(_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
-    for row in _rows(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
+    union.triples = int(store.rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
+    for row in store.rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
         union.classes[row["c"]] = int(row["n"])
-    for row in _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
+    for row in store.rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
         union.properties[row["p"]] = int(row["n"])
-    distinct = _rows(
-        store, "SELECT (COUNT(DISTINCT ?s) AS ?s_n) (COUNT(DISTINCT ?o) AS ?o_n) WHERE { ?s ?p ?o }"
+    distinct = store.rows(
+        "SELECT (COUNT(DISTINCT ?s) AS ?s_n) (COUNT(DISTINCT ?o) AS ?o_n) WHERE { ?s ?p ?o }"
     )[0]
     return DatasetStatistics(
         union=union,

@@ -3,10 +3,15 @@
 The server serves the shipped graph plus two fixtures of these tests: the graphs the W3C protocol
 tests expect (`data/w3c-protocol.trig`) and a triple file with umlauts (`data/umlauts.ttl`).
 A fake SPARQL endpoint on loopback is the one allowlisted SERVICE target.
+
+$OZGKG_TEST_STORE picks the store the server holds its dataset in: `oxigraph` (the default),
+`memory` (rdflib), or `oxigraph-server`, a remote store: PyPI oxigraph's server started here.
+`bash server/dev.sh test` runs these tests once on each.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import json
@@ -18,6 +23,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +34,9 @@ DATA = Path(__file__).parent / "data"
 W3C_DATA = DATA / "w3c-protocol.trig"
 UMLAUT_DATA = DATA / "umlauts.ttl"
 STARTUP_SECONDS = 300  # loading and validating the full graph
+STORE_ENV = "OZGKG_TEST_STORE"
+TEST_STORES = ("oxigraph", "memory", "oxigraph-server")
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")  # the `oxigraph` server of the `test` extra
 
 
 def free_port() -> int:
@@ -200,13 +209,65 @@ def stop_server(server: Server) -> None:
         server.process.wait()
 
 
+@contextlib.contextmanager
+def oxigraph_server(location: Path, read_only: bool = False) -> Iterator[str]:
+    """PyPI oxigraph's server on a free loopback port, over the store in `location`: its query URL."""
+    if not OXIGRAPH.exists():
+        pytest.fail(f"the oxigraph server is missing ({OXIGRAPH}): `bash server/dev.sh test` installs it")
+    port = free_port()
+    command = "serve-read-only" if read_only else "serve"
+    with (location.parent / f"oxigraph-{port}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [OXIGRAPH, command, "--location", location, "--bind", f"127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the oxigraph server did not start on port {port}")
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def store_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """The `--store` the endpoint under test runs on, chosen by $OZGKG_TEST_STORE."""
+    store = os.environ.get(STORE_ENV, "oxigraph")
+    if store not in TEST_STORES:
+        pytest.fail(f"${STORE_ENV} must be one of {', '.join(TEST_STORES)}, not {store!r}")
+    if store != "oxigraph-server":
+        yield ["--store", store]
+        return
+    # What a killed worker left running there goes on (the runaway query test's COUNT keeps both
+    # cores busy until the session ends): Oxigraph server's --timeout-s does not stop it.
+    with oxigraph_server(tmp_path_factory.mktemp("remote") / "store") as url:
+        yield ["--store", f"sparql+{url}"]
+
+
 @pytest.fixture(scope="session")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, remote_endpoint: tuple[str, list[str]]
+    tmp_path_factory: pytest.TempPathFactory, remote_endpoint: tuple[str, list[str]], store_options: list[str]
 ) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("server") / "serve.log"
     running = start_server(
         [
+            *store_options,
             "--data", str(W3C_DATA),
             "--data", str(UMLAUT_DATA),
             "--no-validate-extra",

@@ -1,4 +1,5 @@
-"""`ozg-kg serve` as a user starts it: refusals before serving, a persistent store directory."""
+"""`ozg-kg serve` as a user starts it: refusals before serving, a persistent store directory, a remote
+store that is down. These tests start their own servers on the stores they name."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import DATA, UMLAUT_DATA, free_port, start_server, stop_server
+from ozgkg.store.base import Marker
+
+from .conftest import DATA, UMLAUT_DATA, W3C_DATA, free_port, oxigraph_server, start_server, stop_server
 
 
 def serve(*args: str) -> subprocess.CompletedProcess[str]:
@@ -28,18 +31,23 @@ def test_unreadable_file_and_bad_options_are_reported(tmp_path: Path) -> None:
     broken.write_text("<a> <b> .\n", encoding="utf-8")
     loading = serve("--data", str(broken), "--no-validate-extra")
     assert loading.returncode == 2 and f"{broken}:1" in loading.stderr and "Traceback" not in loading.stderr
-    assert serve("--store", "memory").returncode == 2
+    unknown = serve("--store", "nosuch")
+    assert unknown.returncode == 2 and "unknown store 'nosuch'" in unknown.stderr
     assert serve("--timeout", "0").returncode == 2
 
 
-def test_persistent_store_directory_is_reloaded_not_appended(tmp_path: Path) -> None:
+def test_persistent_store_directory_is_reopened_while_the_files_are_unchanged(tmp_path: Path) -> None:
     store = tmp_path / "store"
     counts = []
-    for run in range(2):
+    # The same files twice (the second start only reopens the store), then one file more (reloaded).
+    for run, (data, done) in enumerate(
+        [([UMLAUT_DATA], "loaded"), ([UMLAUT_DATA], "reopened"), ([UMLAUT_DATA, W3C_DATA], "loaded")]
+    ):
+        log = tmp_path / f"serve-{run}.log"
         server = start_server(
-            ["--store", f"oxigraph:{store}", "--data", str(UMLAUT_DATA), "--no-validate-extra",
+            ["--store", f"oxigraph:{store}", *(f"--data={path}" for path in data), "--no-validate-extra",
              "--timeout", "5", "--workers", "1"],
-            tmp_path / f"serve-{run}.log",
+            log,
         )  # fmt: skip
         try:
             health = server.get("/health").json()
@@ -49,5 +57,22 @@ def test_persistent_store_directory_is_reloaded_not_appended(tmp_path: Path) -> 
             assert counts[-1] == health["quads"]
         finally:
             stop_server(server)
-    assert counts[0] == counts[1]
-    assert any(store.iterdir())
+        assert f"store oxigraph:{store} {done}" in log.read_text(), log.read_text()[-2000:]
+    assert counts[0] == counts[1] < counts[2]
+    assert (store / Marker.NAME).is_file()
+
+
+def test_a_remote_store_that_is_down_is_reported_at_start_and_per_query(tmp_path: Path) -> None:
+    down = serve("--store", f"sparql+http://127.0.0.1:{free_port()}/query")
+    assert down.returncode == 1 and "cannot be reached" in down.stderr, down.stderr[-2000:]
+    assert "Traceback" not in down.stderr
+
+    with oxigraph_server(tmp_path / "remote") as url:
+        server = start_server(["--store", f"sparql+{url}", "--workers", "1"], tmp_path / "serve.log")
+        assert server.query("ASK { ?s ?p ?o }").json()["boolean"] is True
+    try:  # the remote has stopped; the endpoint goes on and says why each query fails
+        reply = server.query("ASK { ?s ?p ?o }")
+        assert reply.status == 502 and "cannot be reached" in reply.text, reply.text
+        assert server.get("/health").status == 200
+    finally:
+        stop_server(server)

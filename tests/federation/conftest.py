@@ -17,10 +17,7 @@ import http.server
 import json
 import re
 import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +26,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from endpoint.conftest import Listener, Server, free_port, start_server, stop_server
+from endpoint.conftest import (
+    OXIGRAPH,
+    Listener,
+    Server,
+    free_port,
+    oxigraph_server,
+    start_server,
+    stop_server,
+)
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
@@ -40,7 +45,6 @@ HERE = Path(__file__).parent
 FIXTURE = HERE / "data" / "wikidata-laender.ttl"
 FUNDING_PER_INHABITANT = HERE / "queries" / "funding-per-inhabitant.rq"
 WIKIDATA = "https://query.wikidata.org/sparql"
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")  # the `oxigraph` server of the `test` extra
 COMUNICA = HERE / "node_modules" / ".bin" / "comunica-sparql"
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 WD = Namespace("http://www.wikidata.org/entity/")
@@ -151,34 +155,13 @@ def assert_right_answer(rows: list[dict[str, str]]) -> None:
 @pytest.fixture(scope="session")
 def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The `oxigraph` server holding the Wikidata-shaped fixture: its query endpoint URL."""
-    oxigraph = need(OXIGRAPH, "the oxigraph server (PyPI oxigraph, in the `test` extra)")
     location = tmp_path_factory.mktemp("wikidata") / "store"
+    oxigraph = need(OXIGRAPH, "the oxigraph server (PyPI oxigraph, in the `test` extra)")
     subprocess.run(
         [oxigraph, "load", "--location", location, "--file", FIXTURE], check=True, capture_output=True
     )
-    port = free_port()
-    log = (location.parent / "oxigraph.log").open("wb")
-    process = subprocess.Popen(
-        [oxigraph, "serve-read-only", "--location", location, "--bind", f"127.0.0.1:{port}"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2) as reply:
-                if reply.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the oxigraph server did not start on port {port}")
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    with oxigraph_server(location, read_only=True) as url:
+        yield url
 
 
 class _Redirecting(http.server.BaseHTTPRequestHandler):

@@ -11,12 +11,9 @@ dataset semantics: FROM/FROM NAMED pick among the stored graphs and never fetch 
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
-
 import pyoxigraph as ox
 
-from .base import Answer, QueryError, ResultKind, ResultTooLarge, Store
+from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -34,75 +31,40 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
-class _Overflow(Exception):
-    pass
-
-
-class _CappedBuffer(io.RawIOBase):
-    """Collects serialised bytes and stops the (lazy) evaluation once the cap is passed."""
-
-    def __init__(self, cap: int):
-        self._buffer = io.BytesIO()
-        self._cap = cap
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:  # noqa: ANN001 - bytes-like from pyoxigraph
-        if self._buffer.tell() + len(data) > self._cap:
-            raise _Overflow
-        return self._buffer.write(data)
-
-    def getvalue(self) -> bytes:
-        return self._buffer.getvalue()
-
-
 class OxigraphStore(Store):
     def __init__(self, directory: str | None = None, *, read_only: bool = False):
         self.directory = directory
-        if read_only:
+        self.read_only = read_only
+        if directory:
+            self.marker = Marker(directory, "oxigraph")
+        if read_only:  # a store another process wrote and closed; several processes may open it at once
             if not directory:
                 raise ValueError("a read-only store needs a directory")
             self._store = ox.Store.read_only(directory)
         else:
             self._store = ox.Store(directory) if directory else ox.Store()
 
-    @classmethod
-    def open_read_only(cls, directory: str) -> OxigraphStore:
-        """Open a store another process wrote and closed; several processes may do so at once."""
-        return cls(directory, read_only=True)
-
-    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        quads = list(quads)
+    def _replace(self, quads: list[ox.Quad]) -> None:
+        self._store.clear()  # a store directory from an earlier run may hold graphs that are gone
         union = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
         self._store.bulk_extend([*quads, *union])
-
-    def clear(self) -> None:
-        self._store.clear()
+        if self.directory:
+            self._store.flush()  # on disk before the marker says so
 
     def close(self) -> None:
         """Write everything to disk and release the directory so that read-only openers may use it."""
-        if self.directory:
+        if self.directory and not self.read_only:
             self._store.flush()
         del self._store
 
-    def execute(
-        self,
-        query: str,
-        media_types: dict[ResultKind, str],
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        base_iri: str | None = None,
-        max_bytes: int | None = None,
-    ) -> Answer:
-        options: dict = {"base_iri": base_iri}
-        if default_graphs is not None:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    def evaluate(self, query: Query) -> Answer:
+        options: dict = {"base_iri": query.base_iri}
+        if query.default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in query.default_graphs]
+        if query.named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in query.named_graphs]
         try:
-            result = self._store.query(query, **options)
+            result = self._store.query(query.text, **options)
         except SyntaxError as error:
             raise QueryError(f"SPARQL syntax error: {error}") from None
         except (OSError, ValueError) as error:
@@ -113,25 +75,12 @@ class OxigraphStore(Store):
             kind, formats = ResultKind.BOOLEAN, RESULTS_FORMATS
         else:
             kind, formats = ResultKind.BINDINGS, RESULTS_FORMATS
-        media_type = media_types[kind]
+        media_type = query.media_types[kind]
         try:
-            if max_bytes is None:
-                body = result.serialize(format=formats[media_type])
-            else:
-                buffer = _CappedBuffer(max_bytes)
-                result.serialize(buffer, format=formats[media_type])
-                body = buffer.getvalue()
-        except _Overflow:
-            raise ResultTooLarge(
-                f"the answer is larger than the limit of {max_bytes} bytes; narrow the query or add a LIMIT"
-            ) from None
+            buffer = CappedBuffer(query.max_bytes)
+            result.serialize(buffer, format=formats[media_type])
+        except Overflow:
+            raise too_large(query.max_bytes) from None
         except (OSError, ValueError) as error:  # evaluation is lazy: errors may surface here
             raise QueryError(f"query failed: {error}") from None
-        return Answer(kind, media_type, body)
-
-    def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
-
-    def __len__(self) -> int:
-        count = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(next(iter(count))["n"].value)
+        return Answer(kind, media_type, buffer.getvalue())

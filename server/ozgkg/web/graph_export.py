@@ -36,12 +36,6 @@ NEIGHBOURHOOD_STATEMENTS = 300
 CSV_PARTS = ("nodes", "edges")
 LANGUAGES = ("de", "en")
 _NOT_TRIPLES = "an export draws triples: send a CONSTRUCT or DESCRIBE query (a SELECT or ASK gives a table)"
-_GRAPH_ANSWERS = {
-    ResultKind.GRAPH: "application/n-triples",
-    # A query whose form is not visible before evaluation may still answer a table: refused after.
-    ResultKind.BINDINGS: "application/sparql-results+json",
-    ResultKind.BOOLEAN: "application/sparql-results+json",
-}
 
 
 def _parameters(body: bytes) -> list[tuple[str, str]]:
@@ -94,14 +88,14 @@ def _network(parsed: QueryRequest | None, iri: str | None, language: str) -> tup
         default_graphs, named_graphs = None, None
         if parsed.default_graphs or parsed.named_graphs:
             default_graphs, named_graphs = list(parsed.default_graphs or ()), list(parsed.named_graphs or ())
-        job = Job(parsed.query, _GRAPH_ANSWERS, default_graphs, named_graphs, base_iri=request.base_url)
+        job = Job(parsed.query, export.GRAPH_ANSWERS, default_graphs, named_graphs, base_iri=request.base_url)
         scope = "query"
     else:
         try:
             focus = check_iri(iri)
         except ValueError as error:
             raise ProtocolError(400, str(error)) from None
-        job = Job(export.neighbourhood_query(focus, NEIGHBOURHOOD_STATEMENTS), _GRAPH_ANSWERS)
+        job = Job(export.neighbourhood_query(focus, NEIGHBOURHOOD_STATEMENTS), export.GRAPH_ANSWERS)
         scope = "neighbourhood"
     triples = _drawn_triples(job, timeout)
     dataset = export.dataset_of(_rows(export.context_query(triples), timeout))

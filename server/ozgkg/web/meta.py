@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from .. import __version__
 from ..app import endpoint
 from ..protocol import parse_parameters
+from ..store import split_spec
 from .sparql import description_response
 
 blueprint = Blueprint("meta", __name__)
@@ -22,6 +23,7 @@ def health() -> Response:
         triples=config.statistics.union.triples,
         quads=config.statistics.quads,
         graphs=len(config.statistics.graphs),
+        store=split_spec(config.store)[0],  # the backend only: a path or a remote's URL stays private
         workers=config.workers,
         timeout=config.limits.timeout,
         service={  # federation: whom SERVICE may call, and the limits of one call
