@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,9 @@ class LoadError(Exception):
             place += f":{line}" + (f":{column}" if column is not None else "")
         super().__init__(f"{place}: {cause}")
 
+    def __reduce__(self):  # noqa: ANN204 - raised in the store writer's process, re-raised in serve's
+        return LoadError, (self.path, self.cause, self.line, self.column)
+
 
 @dataclass(frozen=True)
 class KnowledgeFile:
@@ -75,7 +78,8 @@ def files_version(files: Iterable[KnowledgeFile]) -> str:
     for file in files:
         name = file.path.relative_to(root) if file.path.is_relative_to(root) else file.path.name
         digest.update(f"\x1e{name}\x1f{file.graph}\x1f".encode())
-        digest.update(hashlib.sha256(file.path.read_bytes()).digest())
+        with file.path.open("rb") as content:  # in chunks: a generated file may be gigabytes
+            digest.update(hashlib.file_digest(content, "sha256").digest())
     return digest.hexdigest()
 
 
@@ -90,14 +94,26 @@ def _rdf_format(path: Path) -> ox.RdfFormat:
 _POSITION = re.compile(r"line (\d+) column (\d+)")
 
 
-def read_quads(file: KnowledgeFile) -> list[ox.Quad]:
-    """Parse one file into quads, or raise LoadError with the file, line and cause."""
+def iter_quads(file: KnowledgeFile) -> Iterator[ox.Quad]:
+    """Parse one file into quads as they are read, or raise LoadError with the file, line and cause."""
     path = file.path
     if not path.is_file():
         raise LoadError(path, "no such file")
     fmt = _rdf_format(path)
+    target = ox.NamedNode(file.graph) if file.graph else None
+    if fmt not in _QUAD_FORMATS and target is None:
+        raise LoadError(path, "a triple format needs a target graph")
     try:
-        quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                if target is None:
+                    raise LoadError(
+                        path,
+                        f"triple outside a GRAPH block ({quad.subject} {quad.predicate} ...): "
+                        "every fact must lie in a named graph whose source is recorded",
+                    )
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            yield quad
     except SyntaxError as error:
         message = str(error.msg if hasattr(error, "msg") and error.msg else error)
         match = _POSITION.search(message)
@@ -105,21 +121,11 @@ def read_quads(file: KnowledgeFile) -> list[ox.Quad]:
         raise LoadError(path, f"syntax error: {message}", line, column) from None
     except (OSError, ValueError) as error:
         raise LoadError(path, f"cannot read: {error}") from None
-    target = ox.NamedNode(file.graph) if file.graph else None
-    result = []
-    for quad in quads:
-        if isinstance(quad.graph_name, ox.DefaultGraph):
-            if target is None:
-                raise LoadError(
-                    path,
-                    f"triple outside a GRAPH block ({quad.subject} {quad.predicate} ...): "
-                    "every fact must lie in a named graph whose source is recorded",
-                )
-            quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-        result.append(quad)
-    if fmt not in _QUAD_FORMATS and target is None:
-        raise LoadError(path, "a triple format needs a target graph")
-    return result
+
+
+def read_quads(file: KnowledgeFile) -> list[ox.Quad]:
+    """All quads of one file; the whole file is read before any is used (see `iter_quads`)."""
+    return list(iter_quads(file))
 
 
 def read_graph(path: Path) -> Graph:

@@ -71,16 +71,33 @@ def refuse_updates(text: str) -> None:
         raise Refused(403, READ_ONLY)
 
 
-# A SERVICE keyword is a token of its own: a prefixed name (ozg:ServicePortal, ozgid:service/x) or a
-# variable (?service) merely containing the word cannot start a SERVICE clause. Codepoint escapes
-# (\u0053ERVICE) are expanded before tokenising, so any escape sends the query to the full check.
-_SERVICE_TOKEN = re.compile(r"(?<![\w:?$])service(?![\w:])", re.IGNORECASE)
-_ESCAPE = re.compile(r"\\[uU]")
+# The pre-check lexes the text as SPARQL does, as far as SERVICE is concerned: IRIs, strings and
+# comments are skipped whole (the IRI <.../id/service/x> names no clause), and SERVICE must be a token
+# of its own (ozg:ServicePortal, ozgid:service/x and ?service are not). Any backslash (a codepoint
+# escape such as \u0053ERVICE, an escaped quote in a string or a local name) would make this lexing
+# unsure, so it sends the query to the full check. A miss here would let Oxigraph call the endpoint
+# itself, so every doubt counts as a mention.
+_LEXEMES = re.compile(
+    "|".join(
+        (
+            r'<[^<>"{}|^`\\\x00-\x20]*>',  # an IRI
+            r"'''(?:[^']|'(?!''))*'''",  # strings, long and short
+            r'"""(?:[^"]|"(?!""))*"""',
+            r"'[^'\n\r]*'",
+            r'"[^"\n\r]*"',
+            r"#[^\n\r]*",  # a comment
+            r"(?P<service>(?<![\w:?$])service(?![\w:]))",
+        )
+    ),
+    re.IGNORECASE,
+)
 
 
 def mentions_service(text: str) -> bool:
     """A cheap, conservative pre-check: False only if the query certainly has no SERVICE clause."""
-    return bool(_SERVICE_TOKEN.search(text) or _ESCAPE.search(text))
+    if "\\" in text:
+        return True
+    return any(lexeme["service"] for lexeme in _LEXEMES.finditer(text))
 
 
 def service_endpoints(text: str, base_iri: str | None) -> Iterator[str | None]:

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from gunicorn.app.base import BaseApplication
 
 from .app import EndpointConfig, create_app
-from .load import KnowledgeFile, LoadedKnowledge, extra_file, files_version, knowledge_files, load
+from .load import KnowledgeFile, extra_file, files_version, iter_quads, knowledge_files, load
 from .safety import Limits
 from .service_description import DatasetStatistics, collect_statistics
 from .store import open_store, split_spec
@@ -80,8 +80,10 @@ class StoreReport:
 
 
 def _read(files: list[KnowledgeFile]) -> Iterator[ox.Quad]:
-    """The files' quads, read only once iterated: a store that holds them already never asks."""
-    yield from load(files).quads
+    """The files' quads as they are parsed: a store that holds them already never asks, and a large
+    file streams into the store instead of sitting in memory as Python objects."""
+    for file in files:
+        yield from iter_quads(file)
 
 
 def _write_store(spec: str, gsp: str | None, files: list[KnowledgeFile], version: str) -> StoreReport:
@@ -100,15 +102,9 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     """Load, validate and store the graph; returns the app config and a temporary dir to remove."""
     main_files = knowledge_files()
     extras = [extra_file(p) for p in options.data]
-    knowledge = load(main_files)
-    main_quads = len(knowledge.quads)
-    for file in extras:
-        knowledge.add_file(file)
-    checked = (
-        knowledge
-        if options.validate_extra
-        else LoadedKnowledge(knowledge.quads[:main_quads], knowledge.origins)
-    )
+    # The graph and what is to be validated with it are read here; files served unvalidated
+    # (--no-validate-extra) are read only by the process that writes the store, as they stream in.
+    checked = load([*main_files, *(extras if options.validate_extra else [])])
     # Validated on every start, even when the store already holds these files: /validation serves
     # this report, and a graph that does not conform is never served, whatever a store holds.
     result = validate(checked)

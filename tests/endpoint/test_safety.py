@@ -35,7 +35,11 @@ def test_first_keyword(text: str, keyword: str | None) -> None:
         "SELECT * { {}SERVICE ?x {} }",
         "SELECT * { SERV\\u0049CE <http://a/> {} }",
         "SELECT * { \\U00000053ERVICE <http://a/> {} }",
-        "SELECT * { <http://x/service> ?p ?o }",  # harmless, but checked in full
+        'SELECT * { ?s ?p "a # b" SERVICE <http://a/> {} }',  # no comment inside a string
+        "SELECT * { <http://x/#> ?p ?o SERVICE <http://a/> {} }",  # nor inside an IRI
+        "SELECT * { ?s ?p 'it''s' . SERVICE <http://a/> {} }",
+        "SELECT * { ?s ?p ?o FILTER(?o<?x)SERVICE<http://a/>{} }",  # a less-than is no IRI
+        'SELECT * { ?s ?p "say \\"SERVICE\\"" }',  # a backslash: unsure, so checked in full
     ],
 )
 def test_every_possible_service_keyword_is_checked(text: str) -> None:
@@ -49,6 +53,9 @@ def test_every_possible_service_keyword_is_checked(text: str) -> None:
         "PREFIX ozgid: <https://w3id.org/ozgkg/id/> SELECT * { ozgid:service ?p ?o }",
         "SELECT ?service WHERE { ?service ?p $service }",
         "SELECT * { ?s ?p ?o } # no services here? none: ozg:OZGService",
+        "SELECT * { <https://w3id.org/ozgkg/id/service/x> ?p ?o }",
+        'SELECT * { ?s ?p "SERVICE" }',
+        'SELECT * { ?s ?p """a SERVICE\nb""" } # SERVICE <http://a/> {}',
     ],
 )
 def test_names_containing_service_skip_the_parser(text: str) -> None:

@@ -137,8 +137,10 @@ class Store(ABC):
     marker: Marker | None = None
 
     @abstractmethod
-    def _replace(self, quads: list[ox.Quad]) -> None:
-        """Drop everything held and store `quads` (all in named graphs), durably where the store persists."""
+    def _replace(self, quads: Iterable[ox.Quad]) -> None:
+        """Drop everything held and store `quads` (all in named graphs), durably where the store persists.
+
+        `quads` may be read from files as they are consumed: iterate it once."""
 
     @abstractmethod
     def evaluate(self, query: Query) -> Answer:
@@ -173,7 +175,7 @@ class Store(ABC):
         """Hold exactly `quads` from now on, and record `version` once they are stored."""
         if self.marker:
             self.marker.clear()  # first: a load cut short must not pass for the old, complete one
-        self._replace(list(quads))
+        self._replace(quads)
         if self.marker and version:
             self.marker.write(version)
 

@@ -206,7 +206,8 @@ class MemoryStore(Store):
             for q in quads
         )
 
-    def _replace(self, quads: list[ox.Quad]) -> None:
+    def _replace(self, quads: Iterable[ox.Quad]) -> None:
+        quads = list(quads)  # twice: into the dataset and into the workers' dump
         self._dataset = Dataset(default_union=True)
         self._add(quads)
         if self.directory:

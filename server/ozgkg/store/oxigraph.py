@@ -11,6 +11,8 @@ dataset semantics: FROM/FROM NAMED pick among the stored graphs and never fetch 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pyoxigraph as ox
 
 from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
@@ -31,6 +33,13 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+def _with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Each quad, and its triple in the default graph."""
+    for quad in quads:
+        yield quad
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+
+
 class OxigraphStore(Store):
     def __init__(self, directory: str | None = None, *, read_only: bool = False):
         self.directory = directory
@@ -44,10 +53,10 @@ class OxigraphStore(Store):
         else:
             self._store = ox.Store(directory) if directory else ox.Store()
 
-    def _replace(self, quads: list[ox.Quad]) -> None:
+    def _replace(self, quads: Iterable[ox.Quad]) -> None:
         self._store.clear()  # a store directory from an earlier run may hold graphs that are gone
-        union = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
-        self._store.bulk_extend([*quads, *union])
+        # Streamed: the bulk loader takes the quads in batches, so millions never sit in a list.
+        self._store.bulk_extend(_with_union(quads))
         if self.directory:
             self._store.flush()  # on disk before the marker says so
 

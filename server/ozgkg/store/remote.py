@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from collections.abc import Iterable
 from http.client import HTTPException
 
 import pyoxigraph as ox
@@ -139,7 +140,7 @@ class RemoteStore(Store):
         except StoreUnavailable as error:
             raise StoreUnavailable(f"{error} (the Graph Store Protocol URL is set by --store-gsp)") from None
 
-    def _replace(self, quads: list[ox.Quad]) -> None:
+    def _replace(self, quads: Iterable[ox.Quad]) -> None:
         # A first query tells a store that is down or no SPARQL endpoint before anything is written.
         self.execute("ASK {}", dict.fromkeys(ResultKind, RESULTS_JSON))
         graphs: dict[str, list[ox.Triple]] = defaultdict(list)
