@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: sets up what is needed, then serves or tests.
 #   bash server/dev.sh serve [ozg-kg serve options]   # endpoint on the embedded default store
-#   bash server/dev.sh test  [pytest options]         # the whole test suite, then tests/endpoint on
-#                                                     # the memory and remote stores too
+#   bash server/dev.sh test  [pytest options]         # the whole test suite, then the tests that serve
+#                                                     # the graph on the memory and remote stores too
 #   bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [...]   # BENCHMARKS.md's figures
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,13 +76,14 @@ case "$command" in
         setup_node
         setup_test_tools
         setup_federation_tests
-        # The whole suite, then the endpoint tests again on the other stores (tests/endpoint/conftest.py
-        # reads OZGKG_TEST_STORE; test_serve_cli.py names its stores itself). OZGKG_TEST_STORES="" skips them.
+        # The whole suite, then every test that serves the graph again on the other stores
+        # (tests/conftest.py reads OZGKG_TEST_STORE; test_serve_cli.py and test_stores.py name their
+        # stores themselves; the rest reads files). OZGKG_TEST_STORES="" skips the extra runs.
         status=0
         "$VENV/bin/pytest" "$@" || status=$?
         for store in ${OZGKG_TEST_STORES-memory oxigraph-server}; do
-            echo "dev.sh test: the endpoint tests on --store $store"
-            OZGKG_TEST_STORE=$store "$VENV/bin/pytest" "$@" tests/endpoint \
+            echo "dev.sh test: the endpoint, federation and browser tests on --store $store"
+            OZGKG_TEST_STORE=$store "$VENV/bin/pytest" "$@" tests/endpoint tests/federation tests/browser \
                 --ignore=tests/endpoint/test_serve_cli.py || status=$?
         done
         exit "$status"

@@ -30,9 +30,9 @@ ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The server with the project's graph alone, as people see it."""
-    running = start_server(["--workers", "2"], tmp_path_factory.mktemp("site") / "serve.log")
+def site(tmp_path_factory: pytest.TempPathFactory, store_options: list[str]) -> Iterator[Server]:
+    """The server with the project's graph alone, as people see it, on the store $OZGKG_TEST_STORE picks."""
+    running = start_server([*store_options, "--workers", "2"], tmp_path_factory.mktemp("site") / "serve.log")
     yield running
     stop_server(running)
 

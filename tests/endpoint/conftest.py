@@ -6,7 +6,7 @@ A fake SPARQL endpoint on loopback is the one allowlisted SERVICE target.
 
 $OZGKG_TEST_STORE picks the store the server holds its dataset in: `oxigraph` (the default),
 `memory` (rdflib), or `oxigraph-server`, a remote store: PyPI oxigraph's server started here.
-`bash server/dev.sh test` runs these tests once on each.
+`bash server/dev.sh test` runs these tests, the federation and the browser tests once on each.
 """
 
 from __future__ import annotations
@@ -243,21 +243,6 @@ def oxigraph_server(location: Path, read_only: bool = False) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@pytest.fixture(scope="session")
-def store_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    """The `--store` the endpoint under test runs on, chosen by $OZGKG_TEST_STORE."""
-    store = os.environ.get(STORE_ENV, "oxigraph")
-    if store not in TEST_STORES:
-        pytest.fail(f"${STORE_ENV} must be one of {', '.join(TEST_STORES)}, not {store!r}")
-    if store != "oxigraph-server":
-        yield ["--store", store]
-        return
-    # What a killed worker left running there goes on (the runaway query test's COUNT keeps both
-    # cores busy until the session ends): Oxigraph server's --timeout-s does not stop it.
-    with oxigraph_server(tmp_path_factory.mktemp("remote") / "store") as url:
-        yield ["--store", f"sparql+{url}"]
 
 
 @pytest.fixture(scope="session")

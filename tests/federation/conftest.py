@@ -217,7 +217,9 @@ def remotes() -> Iterator[Remotes]:
 
 
 @pytest.fixture(scope="session")
-def federated(tmp_path_factory: pytest.TempPathFactory, wikidata: str, remotes: Remotes) -> Iterator[Server]:
+def federated(
+    tmp_path_factory: pytest.TempPathFactory, wikidata: str, remotes: Remotes, store_options: list[str]
+) -> Iterator[Server]:
     """Our endpoint with SERVICE allowed to the Wikidata stand-in and the other remotes."""
     folder = tmp_path_factory.mktemp("federated")
     config = folder / "federation.toml"
@@ -228,6 +230,7 @@ def federated(tmp_path_factory: pytest.TempPathFactory, wikidata: str, remotes: 
     )
     running = start_server(
         [
+            *store_options,
             "--allow-service", wikidata,
             "--config", str(config),
             "--service-timeout", str(SERVICE_TIMEOUT),
