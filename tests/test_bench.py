@@ -15,25 +15,22 @@ from pathlib import Path
 SERVER = Path(__file__).resolve().parent.parent / "server"
 
 
-def test_smallest_benchmark_run(tmp_path: Path) -> None:
+def run_bench(tmp_path: Path, *options: str) -> dict:
+    """`python -m bench --scales 1e4 OPTIONS` on two queries, a few repetitions; its results.json."""
     results = tmp_path / "results"
-    command = [sys.executable, "-m", "bench", "--scales", "1e4", "--servers", "ozg-kg,pyoxigraph,rdflib"]
-    command += [
-        "--queries",
-        "cq01,lookup-iri",
-        "--repetitions",
-        "3",
-        "--budget",
-        "0.2",
-        "--validate-up-to",
-        "1e4",
-    ]
+    command = [sys.executable, "-m", "bench", "--scales", "1e4", "--queries", "cq01,lookup-iri", *options]
+    command += ["--repetitions", "3", "--budget", "0.2", "--validate-up-to", "1e4"]
     command += ["--results", str(results), "--workdir", str(tmp_path / "work")]
     environment = {**os.environ, "PYTHONPATH": str(SERVER)}
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads((results / "results.json").read_text())
 
-    runs = {run["server"]: run for run in json.loads((results / "results.json").read_text())["runs"]}
+
+def test_smallest_benchmark_run(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    document = run_bench(tmp_path, "--servers", "ozg-kg,pyoxigraph,rdflib")
+    runs = {run["server"]: run for run in document["runs"]}
     assert set(runs) == {"ozg-kg[oxigraph]", "pyoxigraph", "rdflib"}
     ours = runs["ozg-kg[oxigraph]"]
     assert 10_000 <= ours["quads"] < 11_000
@@ -52,3 +49,14 @@ def test_smallest_benchmark_run(tmp_path: Path) -> None:
     assert ours["queries"][0]["phases"][1]["concurrency"] == 8
     for name in ("latency.csv", "servers.csv", "report.md", "latency-by-class.png", "memory-and-load.png"):
         assert (results / name).stat().st_size > 0, name
+
+    # A second run of our endpoint with its result cache joins the first run's records.
+    merged = run_bench(tmp_path, "--servers", "ozg-kg,pyoxigraph", "--stores", "oxigraph+cache")
+    runs = {run["server"]: run for run in merged["runs"]}
+    assert set(runs) == {"ozg-kg[oxigraph]", "ozg-kg[oxigraph+cache]", "pyoxigraph", "rdflib"}
+    first, second = (c["command"] for c in merged["commands"])
+    assert runs["rdflib"]["command"] == first and runs["pyoxigraph"]["command"] == second
+    assert runs["ozg-kg[oxigraph]"]["command"] == first and "oxigraph+cache" in second
+    for query in runs["ozg-kg[oxigraph+cache]"]["queries"]:
+        assert not query["error"] and query["answer"] in {"same", "same set"}, query
+    assert "ozg-kg[oxigraph+cache]" in (results / "report.md").read_text()

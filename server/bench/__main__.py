@@ -185,9 +185,8 @@ def run_scale(scale: int, args: argparse.Namespace) -> list[dict]:
             print(f"  {name} failed: {error}", flush=True)
             runs.append(({"server": name, "skipped": f"failed: {error}"[:300]}, {}))
     # The reference is pyoxigraph in-process: the engine of Oxigraph's server, with no server between.
-    reference = next((a for r, a in runs if r["server"] == "pyoxigraph"), None) or next(
-        (a for _, a in runs if a), {}
-    )
+    # Without it in the run, answers are not compared.
+    reference = next((a for r, a in runs if r["server"] == "pyoxigraph"), {})
     records = []
     for record, answers in runs:
         for query in record.get("queries", []):
@@ -237,26 +236,31 @@ def main(argv: list[str] | None = None) -> int:
     args.results.mkdir(parents=True, exist_ok=True)
     results_file = args.results / "results.json"
     earlier = {} if args.fresh or not results_file.exists() else json.loads(results_file.read_text())
+    command = " ".join(["bash server/dev.sh bench", *(argv if argv is not None else sys.argv[1:])])
     begin = time.time()
-    runs = [run for run in earlier.get("runs", []) if run["scale"] not in args.scales]
+    runs = []
     for scale in args.scales:
-        runs += run_scale(scale, args)
+        runs += [{**run, "command": command} for run in run_scale(scale, args)]
+    # A server run again at a scale replaces its earlier record; the others' records stay.
+    fresh = {(run["scale"], run["server"]) for run in runs}
+    for run in earlier.get("runs", []):
+        if (run["scale"], run["server"]) not in fresh:
+            # Records from before commands were noted per record: the last command that ran the scale.
+            run.setdefault(
+                "command",
+                next(c["command"] for c in reversed(earlier["commands"]) if run["scale"] in c["scales"]),
+            )
+            runs.append(run)
     if args.profile:
         from . import profile
 
         profile.run(
             data.prepare(args.profile, args.workdir, args.seed), args.stores[0], args.results, args.workdir
         )
-    # Merged results keep the commands that produced the scales still in them.
-    kept = {run["scale"] for run in runs} - set(args.scales)
-    commands = [c for c in earlier.get("commands", []) if kept & set(c["scales"])]
-    commands.append(
-        {
-            "command": " ".join(["bash server/dev.sh bench", *(argv if argv is not None else sys.argv[1:])]),
-            "scales": args.scales,
-            "seconds": round(time.time() - begin),
-        }
-    )
+    # Merged results keep the commands that produced records still in them.
+    kept = {run.get("command") for run in runs}
+    commands = [c for c in earlier.get("commands", []) if c["command"] in kept]
+    commands.append({"command": command, "scales": args.scales, "seconds": round(time.time() - begin)})
     document = {
         "commands": commands,
         "machine": machine(),

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 
 from .executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
 from .protocol import ProtocolError
+from .result_cache import DEFAULT_BYTES, ResultCache
 from .safety import Limits
 from .service_description import DatasetStatistics, describe
 from .store import Answer
@@ -35,13 +36,15 @@ class EndpointConfig:
     workers: int = 2
     public_base: str | None = None  # the pages' public URL (behind a proxy or a w3id redirect)
     validation: ValidationResult | None = None  # the start-up SHACL report, shown at /validation
+    result_cache_bytes: int = DEFAULT_BYTES  # 0: every query is evaluated
 
 
 class Endpoint:
-    """The running endpoint's state: its configuration, its query workers, its cached descriptions."""
+    """The running endpoint's state: its configuration, its query workers, its cached answers."""
 
     def __init__(self, config: EndpointConfig):
         self.config = config
+        self.results = ResultCache(config.result_cache_bytes)
         self.executor = Executor(
             WorkerSettings(config.store, config.service_allowlist, config.limits),
             size=config.workers,

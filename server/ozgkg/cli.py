@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from . import __version__, query
 from .load import LoadedKnowledge, LoadError, extra_file, files_version, knowledge_files, load
+from .result_cache import DEFAULT_BYTES
 from .store import SPECS, QueryError, Store, StoreUnavailable, open_store, split_spec
 from .validate import validate
 
@@ -117,8 +118,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service_max_rows = _first(
         args.service_max_rows, config.get("service_max_rows"), defaults.service_max_rows
     )
-    if args.timeout <= 0 or args.workers < 1:
-        print("ozg-kg serve: --timeout must be positive and --workers at least 1", file=sys.stderr)
+    if args.timeout <= 0 or args.workers < 1 or args.result_cache < 0:
+        print(
+            "ozg-kg serve: --timeout must be positive, --workers at least 1, --result-cache not negative",
+            file=sys.stderr,
+        )
         return 2
     if not 0 < service_timeout < args.timeout or service_max_rows < 1:
         print(
@@ -149,6 +153,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout=args.timeout, service_timeout=float(service_timeout), service_max_rows=service_max_rows
         ),
         public_base=args.public_base.rstrip("/") if args.public_base else None,
+        result_cache_bytes=int(args.result_cache * 1024 * 1024),
     )
     try:
         serve(options)
@@ -259,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.add_argument(
         "--workers", type=int, default=2, metavar="N", help="query evaluation processes (default 2)"
+    )
+    serve_cmd.add_argument(
+        "--result-cache",
+        type=float,
+        default=DEFAULT_BYTES / 1024 / 1024,
+        metavar="MIB",
+        help="memory for repeated queries' answers, kept while the graph is served "
+        f"(default {DEFAULT_BYTES // 1024 // 1024}; 0 evaluates every query)",
     )
     serve_cmd.add_argument(
         "--public-base",

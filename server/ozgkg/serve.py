@@ -26,6 +26,7 @@ from gunicorn.app.base import BaseApplication
 
 from .app import EndpointConfig, create_app
 from .load import KnowledgeFile, extra_file, files_version, iter_quads, knowledge_files, load
+from .result_cache import DEFAULT_BYTES
 from .safety import Limits
 from .service_description import DatasetStatistics, collect_statistics
 from .store import open_store, split_spec
@@ -44,6 +45,7 @@ class ServeOptions:
     workers: int = 2
     limits: Limits = field(default_factory=Limits)
     public_base: str | None = None
+    result_cache_bytes: int = DEFAULT_BYTES
 
 
 class InvalidGraph(Exception):
@@ -133,6 +135,7 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
         workers=options.workers,
         public_base=options.public_base,
         validation=result,
+        result_cache_bytes=options.result_cache_bytes,
     )
     return config, temporary
 

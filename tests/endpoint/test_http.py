@@ -167,6 +167,39 @@ def test_etag_answers_a_repeated_query_with_304(server: Server) -> None:
     )
 
 
+def test_result_cache_answers_a_repeated_query(server: Server) -> None:
+    query = LABELS + " # result cache probe"
+    before = server.get("/health").json()["result_cache"]
+    first = server.query(query, accept="text/csv")
+    second = server.request(
+        "POST", "/sparql", query.encode(), {"Content-Type": "application/sparql-query", "Accept": "text/csv"}
+    )
+    assert first.headers["x-cache"] == "miss" and second.headers["x-cache"] == "hit"
+    assert second.status == 200 and second.body == first.body
+    # Another format is another answer, evaluated once and kept too.
+    tsv = server.query(query, accept="text/tab-separated-values")
+    assert tsv.headers["x-cache"] == "miss" and tsv.media_type == "text/tab-separated-values"
+    after = server.get("/health").json()["result_cache"]
+    assert after["hits"] == before["hits"] + 1 and after["misses"] == before["misses"] + 2
+    assert after["entries"] == before["entries"] + 2 and 0 < after["bytes"] <= after["capacity_bytes"]
+    assert "X-Cache" in first.headers["access-control-expose-headers"]
+
+
+def test_result_cache_keeps_no_errors_and_no_federated_answers(
+    server: Server, remote_endpoint: tuple[str, list[str]]
+) -> None:
+    for _ in range(2):
+        broken = server.query("SELECT ?x WHERE { ?x ?y }")
+        assert broken.status == 400 and "x-cache" not in broken.headers
+    url, calls = remote_endpoint
+    federated = f"SELECT ?remote WHERE {{ SERVICE <{url}> {{ ?s ?p ?remote }} }} # cache probe"
+    made = len(calls)
+    for _ in range(2):  # remote data is not covered by the graph version: asked again every time
+        reply = server.query(federated)
+        assert reply.status == 200 and "x-cache" not in reply.headers
+    assert len(calls) == made + 2
+
+
 def test_graph_store_read(server: Server) -> None:
     named = server.get("/rdf-graph-store", {"Accept": "application/n-triples"}, graph=EXTRA_GRAPH)
     assert named.status == 200 and named.media_type == "application/n-triples"
@@ -218,7 +251,9 @@ def test_access_log_line_per_request(server: Server) -> None:
             break
         time.sleep(0.05)
     assert lines, "no access log line for the query"
-    assert re.search(r"GET /sparql query=[0-9a-f]{12} status=200 ms=\d+\.\d bytes=\d+$", lines[-1]), lines[-1]
+    assert re.search(
+        r"GET /sparql query=[0-9a-f]{12} cache=(hit|miss) status=200 ms=\d+\.\d bytes=\d+$", lines[-1]
+    ), lines[-1]
     assert query not in server.log.read_text()
 
 

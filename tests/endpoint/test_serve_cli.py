@@ -34,6 +34,8 @@ def test_unreadable_file_and_bad_options_are_reported(tmp_path: Path) -> None:
     unknown = serve("--store", "nosuch")
     assert unknown.returncode == 2 and "unknown store 'nosuch'" in unknown.stderr
     assert serve("--timeout", "0").returncode == 2
+    negative = serve("--result-cache", "-1")
+    assert negative.returncode == 2 and "--result-cache not negative" in negative.stderr
 
 
 def test_persistent_store_directory_is_reopened_while_the_files_are_unchanged(tmp_path: Path) -> None:
@@ -46,13 +48,15 @@ def test_persistent_store_directory_is_reopened_while_the_files_are_unchanged(tm
         log = tmp_path / f"serve-{run}.log"
         server = start_server(
             ["--store", f"oxigraph:{store}", *(f"--data={path}" for path in data), "--no-validate-extra",
-             "--timeout", "5", "--workers", "1"],
+             "--timeout", "5", "--workers", "1", "--result-cache", "0"],
             log,
         )  # fmt: skip
         try:
             health = server.get("/health").json()
             assert health["timeout"] == 5 and health["workers"] == 1
+            assert health["result_cache"]["capacity_bytes"] == 0
             reply = server.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            assert "x-cache" not in reply.headers  # the cache is off: every query is evaluated
             counts.append(int(reply.json()["results"]["bindings"][0]["n"]["value"]))
             assert counts[-1] == health["quads"]
         finally:
@@ -71,8 +75,11 @@ def test_a_remote_store_that_is_down_is_reported_at_start_and_per_query(tmp_path
         server = start_server(["--store", f"sparql+{url}", "--workers", "1"], tmp_path / "serve.log")
         assert server.query("ASK { ?s ?p ?o }").json()["boolean"] is True
     try:  # the remote has stopped; the endpoint goes on and says why each query fails
-        reply = server.query("ASK { ?s ?p ?o }")
+        reply = server.query("ASK { ?s ?p ?o . }")
         assert reply.status == 502 and "cannot be reached" in reply.text, reply.text
+        # An answer already given is still at hand, from the result cache.
+        again = server.query("ASK { ?s ?p ?o }")
+        assert again.status == 200 and again.headers["x-cache"] == "hit"
         assert server.get("/health").status == 200
     finally:
         stop_server(server)

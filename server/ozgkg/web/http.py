@@ -20,6 +20,7 @@ log = logging.getLogger("ozgkg.web")
 
 GZIP_MIN_BYTES = 1024
 QUERY_HASH_KEY = "ozgkg.query_hash"
+CACHE_KEY = "ozgkg.result_cache"
 _CORS_METHODS = "GET, POST, OPTIONS"
 
 
@@ -45,6 +46,12 @@ def with_charset(media_type: str) -> str:
 def note_query(text: str) -> None:
     """Remember the query's hash for the access log (the text itself is not logged)."""
     request.environ[QUERY_HASH_KEY] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def note_cache(response: Response, outcome: str) -> None:
+    """Say, in a header and the access log, whether the result cache held the answer ("hit")."""
+    response.headers["X-Cache"] = outcome
+    request.environ[CACHE_KEY] = outcome
 
 
 def make_etag(version: str, *parts: str) -> str:
@@ -85,7 +92,7 @@ def _gzip(response: Response) -> Response:
 def _cors(response: Response) -> Response:
     # A public, read-only endpoint: any origin, never credentials (no reflected Origin).
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Encoding, Vary"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Encoding, Vary, X-Cache"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = _CORS_METHODS
         requested = request.headers.get("Access-Control-Request-Headers")
@@ -151,10 +158,11 @@ class AccessLog:
             if close is not None:
                 close()
             access_log.info(
-                "%s %s query=%s status=%s ms=%.1f bytes=%d",
+                "%s %s query=%s cache=%s status=%s ms=%.1f bytes=%d",
                 environ.get("REQUEST_METHOD", "-"),
                 environ.get("PATH_INFO", "-"),
                 environ.get(QUERY_HASH_KEY, "-"),
+                environ.get(CACHE_KEY, "-"),
                 status[0] if status else "-",
                 (time.perf_counter() - started) * 1000,
                 sent,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import __version__
@@ -26,6 +28,7 @@ def health() -> Response:
         store=split_spec(config.store)[0],  # the backend only: a path or a remote's URL stays private
         workers=config.workers,
         timeout=config.limits.timeout,
+        result_cache=asdict(endpoint().results.statistics()),
         service={  # federation: whom SERVICE may call, and the limits of one call
             "allowed": sorted(config.service_allowlist),
             "timeout": config.limits.service_timeout,

@@ -60,11 +60,19 @@ def query() -> Response:
     if cached is not None:
         cached.vary.add("Accept")
         return cached
-    answer = current.answer(
-        Job(parsed.query, media_types, default_graphs, named_graphs, base_iri=request.base_url),
-        parsed.timeout,
-    )
+    use_cache = cacheable and current.results.enabled
+    answer = current.results.get(etag) if use_cache else None
+    cache_outcome = "hit" if answer is not None else "miss"
+    if answer is None:
+        answer = current.answer(
+            Job(parsed.query, media_types, default_graphs, named_graphs, base_iri=request.base_url),
+            parsed.timeout,
+        )
+        if use_cache:
+            current.results.put(etag, answer)
     response = Response(answer.body, content_type=http.with_charset(answer.media_type))
+    if use_cache:
+        http.note_cache(response, cache_outcome)
     if cacheable and request.method in {"GET", "HEAD"}:
         response.headers["ETag"] = etag
     response.vary.add("Accept")
