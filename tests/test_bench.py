@@ -59,4 +59,9 @@ def test_smallest_benchmark_run(tmp_path: Path) -> None:
     assert runs["ozg-kg[oxigraph]"]["command"] == first and "oxigraph+cache" in second
     for query in runs["ozg-kg[oxigraph+cache]"]["queries"]:
         assert not query["error"] and query["answer"] in {"same", "same set"}, query
-    assert "ozg-kg[oxigraph+cache]" in (results / "report.md").read_text()
+    report = results / "report.md"
+    assert "ozg-kg[oxigraph+cache]" in report.read_text()
+    report.unlink()
+    # --report-only writes the report again from results.json, running nothing.
+    assert run_bench(tmp_path, "--report-only") == merged
+    assert "ours beside the others" in report.read_text() and "ours warm p50" in report.read_text()

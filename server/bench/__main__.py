@@ -1,6 +1,6 @@
 """`python -m bench`: run the benchmark and write results/, the plots and the report tables.
 
-bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [--servers ...] [--stores oxigraph,...]
+bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [--servers ...] [--stores oxigraph,...] [--report-only]
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ozgkg-bench")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument(
-        "--fresh", action="store_true", help="drop earlier results instead of merging by scale"
+        "--fresh", action="store_true", help="drop earlier results instead of merging per scale and server"
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="run nothing: write the tables and plots of results.json"
     )
     args = parser.parse_args(argv)
     args.scales = args.scales or ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
@@ -236,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     args.results.mkdir(parents=True, exist_ok=True)
     results_file = args.results / "results.json"
     earlier = {} if args.fresh or not results_file.exists() else json.loads(results_file.read_text())
+    if args.report_only:
+        report.write(earlier, args.results)
+        return 0
     command = " ".join(["bash server/dev.sh bench", *(argv if argv is not None else sys.argv[1:])])
     begin = time.time()
     runs = []

@@ -10,6 +10,14 @@ from pathlib import Path
 MIB = 2**20
 BASELINE = "oxigraph-server"
 SLOWEST = "rdflib-endpoint"
+OURS = "ozg-kg[oxigraph]"  # the default store, with the result cache off
+WARM = "ozg-kg[oxigraph+cache]"  # the same with its result cache: repetitions are answered from it
+BESIDE = [
+    ("ozg-kg[oxigraph-server]", "ours on a remote Oxigraph"),
+    ("ozg-kg[memory]", "ours on memory"),
+    ("virtuoso", "Virtuoso"),
+    (SLOWEST, "rdflib-endpoint"),
+]
 # Outcomes of `answers.compare` that are the same rows, and how the report counts them.
 EQUIVALENT = {
     "same": "identical",
@@ -92,6 +100,7 @@ def targets(scale_runs: dict[str, dict]) -> dict[str, dict]:
     """Per ozg-kg store: the geometric mean and worst of the p50 ratios to Oxigraph's server, and the
     lowest ratio of throughput at concurrency 8 to rdflib-endpoint's (the expensive query left out)."""
     base, slow = _queries(scale_runs.get(BASELINE)), _queries(scale_runs.get(SLOWEST))
+    fastest_on_aggregates = _queries(scale_runs.get("virtuoso"))
     checks = {}
     for server, run in scale_runs.items():
         if not _ours(server):
@@ -111,8 +120,54 @@ def targets(scale_runs: dict[str, dict]) -> dict[str, dict]:
             "over_3x": sorted(n for n, r in ratios.items() if r > 3),
             "lowest_throughput_ratio": (lowest, throughput[lowest]) if lowest else None,
             "below_5x": sorted(n for n, r in throughput.items() if r < 5),
+            "aggregates_to_virtuoso": {
+                n: _p50(q) / _p50(fastest_on_aggregates[n])
+                for n, q in _queries(run).items()
+                if q["class"] == "aggregate" and _p50(q) and _p50(fastest_on_aggregates.get(n))
+            },
         }
     return checks
+
+
+def _cell(query: dict | None, statistic: str = "p50_ms") -> str:
+    """A latency at concurrency 1; the expensive query's single answer; 'failed'; '–' if not run."""
+    if not query:
+        return "–"
+    if query.get("error"):
+        return "failed"
+    if query["class"] == "expensive":
+        return _fmt(query["cold_ms"])
+    return _fmt(_phase(query, 1).get(statistic))
+
+
+def _ratio(a: float | None, b: float | None, digits: int = 2) -> str:
+    return _fmt(a / b, digits) if a and b else "–"
+
+
+def beside(scale_runs: dict[str, dict]) -> list[str]:
+    """One row per query: our default endpoint (cold, p50/p95/p99, warm from the result cache) beside
+    Oxigraph's server, our other stores and the peers, with the ratios the targets are about."""
+    ours = _queries(scale_runs.get(OURS))
+    if not ours:
+        return []
+    base, warm, slow = (_queries(scale_runs.get(s)) for s in (BASELINE, WARM, SLOWEST))
+    others = [(label, _queries(scale_runs.get(s))) for s, label in BESIDE if _queries(scale_runs.get(s))]
+    header = ["query", "ours cold", "ours p50", "p95", "p99", "Oxigraph server p50", "**ours / Oxigraph**"]
+    header += ["ours warm p50", "**warm / Oxigraph**"] if warm else []
+    header += [f"{label} p50" for label, _ in others] + ["ours qps at 8"]
+    header += ["rdflib-endpoint qps at 8", "**ours / rdflib-endpoint**"] if slow else []
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    for name, q in ours.items():
+        row = [name, _fmt(q["cold_ms"]), _cell(q), _cell(q, "p95_ms"), _cell(q, "p99_ms")]
+        row += [_cell(base.get(name)), _ratio(_p50(q), _p50(base.get(name)))]
+        if warm:
+            row += [_cell(warm.get(name)), _ratio(_p50(warm.get(name)), _p50(base.get(name)))]
+        row += [_cell(queries.get(name)) for _, queries in others]
+        row.append(_fmt(_qps(q), 1))
+        if slow:
+            row += [_fmt(_qps(slow.get(name)), 1), _ratio(_qps(q), _qps(slow.get(name)), 1)]
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
 
 
 def markdown(document: dict) -> str:
@@ -147,6 +202,9 @@ def markdown(document: dict) -> str:
         servers.sort(key=lambda s: (not _ours(s), s != BASELINE, s))
         ours = [s for s in servers if _ours(s)]
         quads = next(iter(scale_runs.values()))["quads"]
+        if table_beside := beside(scale_runs):
+            lines += ["", f"### {quads} quads: ours beside the others (ms; queries/s at concurrency 8)", ""]
+            lines += table_beside
         lines += ["", f"### {quads} quads: p50 latency (ms) at concurrency 1", ""]
         lines.append(
             "| query | class | "
@@ -219,7 +277,10 @@ def markdown(document: dict) -> str:
                 + f", over 3×: {', '.join(check['over_3x']) or 'none'}"
                 + f"; throughput at concurrency 8 vs {SLOWEST}: "
                 + (f"lowest {lowest[0]} {_fmt(lowest[1], 1)}×" if lowest else "not measured")
-                + f", below 5×: {', '.join(check['below_5x']) or 'none'}.",
+                + f", below 5×: {', '.join(check['below_5x']) or 'none'}"
+                + "; aggregates, p50 ratio to virtuoso: "
+                + (", ".join(f"{n} {_fmt(r)}" for n, r in check["aggregates_to_virtuoso"].items()) or "–")
+                + ".",
             ]
     return "\n".join(lines) + "\n"
 
