@@ -1,6 +1,7 @@
 """`python -m bench`: run the benchmark and write results/, the plots and the report tables.
 
-bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [--servers ...] [--stores oxigraph,...] [--report-only]
+bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [--servers ...] [--stores oxigraph,...]
+                         [--report-only]
 """
 
 from __future__ import annotations
