@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
@@ -75,6 +75,23 @@ def collect_statistics(store: Store) -> DatasetStatistics:
         distinct_subjects=int(distinct["s_n"]),
         distinct_objects=int(distinct["o_n"]),
     )
+
+
+def statistics_to_json(statistics: DatasetStatistics) -> dict:
+    return asdict(statistics)
+
+
+def statistics_from_json(data: object) -> DatasetStatistics | None:
+    """The statistics `statistics_to_json` wrote, or None if `data` is not such a record."""
+    try:
+        return DatasetStatistics(
+            union=GraphStatistics(**data["union"]),
+            graphs={iri: GraphStatistics(**graph) for iri, graph in data["graphs"].items()},
+            distinct_subjects=int(data["distinct_subjects"]),
+            distinct_objects=int(data["distinct_objects"]),
+        )
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
 
 
 def _count(value: int) -> Literal:

@@ -104,22 +104,40 @@ class Marker:
         self._path = Path(directory) / self.NAME
         self._backend = backend
 
-    def read(self) -> str | None:
+    def _recorded(self) -> dict | None:
         try:
             recorded = json.loads(self._path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(recorded, dict) or recorded.get("store") != self._backend:
             return None
-        version = recorded.get("version")
-        return version if isinstance(version, str) else None
+        return recorded if isinstance(recorded.get("version"), str) else None
+
+    def read(self) -> str | None:
+        recorded = self._recorded()
+        return recorded["version"] if recorded else None
+
+    def annotation(self, key: str) -> object | None:
+        """What `annotate` kept under `key` for the version the store holds (None if nothing)."""
+        recorded = self._recorded()
+        return recorded.get("annotations", {}).get(key) if recorded else None
+
+    def annotate(self, key: str, value: object) -> None:
+        """Keep something derived from the store's content (JSON) until the content changes."""
+        recorded = self._recorded()
+        if recorded is not None:
+            recorded.setdefault("annotations", {})[key] = value
+            self._save(recorded)
 
     def clear(self) -> None:
         self._path.unlink(missing_ok=True)
 
     def write(self, version: str) -> None:
+        self._save({"store": self._backend, "version": version})  # a new version drops the annotations
+
+    def _save(self, recorded: dict) -> None:
         partial = self._path.with_suffix(".partial")
-        partial.write_text(json.dumps({"store": self._backend, "version": version}), encoding="utf-8")
+        partial.write_text(json.dumps(recorded), encoding="utf-8")
         os.replace(partial, self._path)  # atomic: a crash leaves the old marker or none, never half of one
 
 
