@@ -250,14 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         runs += [{**run, "command": command} for run in run_scale(scale, args)]
     # A server run again at a scale replaces its earlier record; the others' records stay.
     fresh = {(run["scale"], run["server"]) for run in runs}
-    for run in earlier.get("runs", []):
-        if (run["scale"], run["server"]) not in fresh:
-            # Records from before commands were noted per record: the last command that ran the scale.
-            run.setdefault(
-                "command",
-                next(c["command"] for c in reversed(earlier["commands"]) if run["scale"] in c["scales"]),
-            )
-            runs.append(run)
+    runs += [run for run in earlier.get("runs", []) if (run["scale"], run["server"]) not in fresh]
     if args.profile:
         from . import profile
 

@@ -10,12 +10,13 @@ from pathlib import Path
 MIB = 2**20
 BASELINE = "oxigraph-server"
 SLOWEST = "rdflib-endpoint"
+VIRTUOSO = "virtuoso"  # the fastest on aggregates
 OURS = "ozg-kg[oxigraph]"  # the default store, with the result cache off
 WARM = "ozg-kg[oxigraph+cache]"  # the same with its result cache: repetitions are answered from it
 BESIDE = [
     ("ozg-kg[oxigraph-server]", "ours on a remote Oxigraph"),
     ("ozg-kg[memory]", "ours on memory"),
-    ("virtuoso", "Virtuoso"),
+    (VIRTUOSO, "Virtuoso"),
     (SLOWEST, "rdflib-endpoint"),
 ]
 # Outcomes of `answers.compare` that are the same rows, and how the report counts them.
@@ -100,7 +101,7 @@ def targets(scale_runs: dict[str, dict]) -> dict[str, dict]:
     """Per ozg-kg store: the geometric mean and worst of the p50 ratios to Oxigraph's server, and the
     lowest ratio of throughput at concurrency 8 to rdflib-endpoint's (the expensive query left out)."""
     base, slow = _queries(scale_runs.get(BASELINE)), _queries(scale_runs.get(SLOWEST))
-    fastest_on_aggregates = _queries(scale_runs.get("virtuoso"))
+    fastest_on_aggregates = _queries(scale_runs.get(VIRTUOSO))
     checks = {}
     for server, run in scale_runs.items():
         if not _ours(server):
@@ -130,11 +131,12 @@ def targets(scale_runs: dict[str, dict]) -> dict[str, dict]:
 
 
 def _cell(query: dict | None, statistic: str = "p50_ms") -> str:
-    """A latency at concurrency 1; the expensive query's single answer; 'failed'; '–' if not run."""
+    """A latency at concurrency 1; the expensive query's single answer; the time a failure took;
+    '–' if not run."""
     if not query:
         return "–"
     if query.get("error"):
-        return "failed"
+        return f"{_fmt(query['cold_ms'])} (failed)"
     if query["class"] == "expensive":
         return _fmt(query["cold_ms"])
     return _fmt(_phase(query, 1).get(statistic))
@@ -219,15 +221,9 @@ def markdown(document: dict) -> str:
             cells = []
             for s in servers:
                 q = table[s].get(name)
-                value = (
-                    _fmt(_p50(q))
-                    if q and not q.get("error") and q["class"] != "expensive"
-                    else (f"{_fmt(q['cold_ms'])}{' (failed)' if q.get('error') else ''}" if q else "–")
-                )
-                cells += [_fmt(q["cold_ms"]) if q else "–", value] if _ours(s) else [value]
+                cells += [_fmt(q["cold_ms"]) if q else "–", _cell(q)] if _ours(s) else [_cell(q)]
             for s in ours:
-                a, b = _p50(table[s].get(name)), _p50(table.get(BASELINE, {}).get(name))
-                cells.append(_fmt(a / b) if a and b else "–")
+                cells.append(_ratio(_p50(table[s].get(name)), _p50(table.get(BASELINE, {}).get(name))))
             lines.append(f"| {name} | {table[servers[0]][name]['class']} | " + " | ".join(cells) + " |")
         lines += ["", f"### {quads} quads: throughput (queries/s) at concurrency 8", ""]
         http = [s for s in servers if s in scale_runs and any(_phase(q, 8) for q in table[s].values())]
@@ -236,8 +232,7 @@ def markdown(document: dict) -> str:
         for name in names:
             cells = [_fmt(_qps(table[s].get(name)), 1) for s in http]
             for s in ours:
-                a, b = _qps(table[s].get(name)), _qps(table.get(SLOWEST, {}).get(name))
-                cells.append(_fmt(a / b, 1) if a and b else "–")
+                cells.append(_ratio(_qps(table[s].get(name)), _qps(table.get(SLOWEST, {}).get(name)), 1))
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         outcomes = Counter(
             q["answer"] if q["answer"] in EQUIVALENT else "differs"
@@ -278,7 +273,7 @@ def markdown(document: dict) -> str:
                 + f"; throughput at concurrency 8 vs {SLOWEST}: "
                 + (f"lowest {lowest[0]} {_fmt(lowest[1], 1)}×" if lowest else "not measured")
                 + f", below 5×: {', '.join(check['below_5x']) or 'none'}"
-                + "; aggregates, p50 ratio to virtuoso: "
+                + f"; aggregates, p50 ratio to {VIRTUOSO}: "
                 + (", ".join(f"{n} {_fmt(r)}" for n, r in check["aggregates_to_virtuoso"].items()) or "–")
                 + ".",
             ]

@@ -28,12 +28,7 @@ from .app import EndpointConfig, create_app
 from .load import KnowledgeFile, extra_file, files_version, iter_quads, knowledge_files, load
 from .result_cache import DEFAULT_BYTES
 from .safety import Limits
-from .service_description import (
-    DatasetStatistics,
-    collect_statistics,
-    statistics_from_json,
-    statistics_to_json,
-)
+from .service_description import DatasetStatistics, collect_statistics, statistics_from_json
 from .store import Store, open_store, split_spec
 from .validate import ValidationResult, validate
 
@@ -104,7 +99,7 @@ def _statistics(store: Store) -> DatasetStatistics:
     if statistics is None:
         statistics = collect_statistics(store)
         if store.marker:
-            store.marker.annotate(STATISTICS, statistics_to_json(statistics))
+            store.marker.annotate(STATISTICS, asdict(statistics))
     return statistics
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
@@ -77,12 +77,8 @@ def collect_statistics(store: Store) -> DatasetStatistics:
     )
 
 
-def statistics_to_json(statistics: DatasetStatistics) -> dict:
-    return asdict(statistics)
-
-
 def statistics_from_json(data: object) -> DatasetStatistics | None:
-    """The statistics `statistics_to_json` wrote, or None if `data` is not such a record."""
+    """Statistics from `dataclasses.asdict` of them, or None if `data` is not such a record."""
     try:
         return DatasetStatistics(
             union=GraphStatistics(**data["union"]),
