@@ -93,7 +93,7 @@ def _read(files: list[KnowledgeFile]) -> Iterator[ox.Quad]:
 
 def _statistics(store: Store) -> DatasetStatistics:
     """The VoID counts; a store with a marker keeps them there, so that a reopened store (whose
-    content the marker vouches for) is not counted again: at 10^7 quads counting takes about 27 s."""
+    content the marker vouches for) is not counted again (at 10^6 quads counting took 2.6-2.8 s)."""
     kept = store.marker.annotation(STATISTICS) if store.marker else None
     statistics = statistics_from_json(kept) if kept is not None else None
     if statistics is None:
