@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 import io
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
+from . import federation
 from .executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
 from .protocol import ProtocolError
 from .result_cache import DEFAULT_BYTES, ResultCache
-from .safety import Limits
+from .safety import Limits, Refused, check_nesting
 from .service_description import DatasetStatistics, describe
 from .store import Answer
 from .store.memory import RDF_FORMATS, serialise_graph
@@ -46,17 +48,31 @@ class Endpoint:
         self.config = config
         self.results = ResultCache(config.result_cache_bytes)
         self.executor = Executor(
-            WorkerSettings(config.store, config.service_allowlist, config.limits),
+            WorkerSettings(config.store, config.limits),
             size=config.workers,
         )
 
     def answer(self, job: Job, timeout: float | None = None) -> Answer:
-        """Evaluate within the deadline (the server's, or a lower one the client asked for)."""
-        limit = self.config.limits.timeout
-        seconds = min(timeout, limit) if timeout else limit
+        """Evaluate within the deadline (the server's, or a lower one the client asked for).
+
+        Here, in the web process, the query is checked (nesting, SERVICE) and its allowed SERVICE
+        clauses are fetched; the worker gets a query without any (see `sandbox`)."""
+        limits = self.config.limits
+        seconds = min(timeout, limits.timeout) if timeout else limits.timeout
+        started = time.monotonic()
         try:
-            outcome = self.executor.run(job, seconds)
-        except (DeadlinePassed, Busy) as error:
+            check_nesting(job.text, limits.max_nesting)
+            text = federation.resolve(job.text, self.config.service_allowlist, limits, job.base_iri)
+        except Refused as refusal:
+            raise ProtocolError(refusal.status, refusal.message) from None
+        left = seconds - (time.monotonic() - started)
+        try:
+            if left <= 0:
+                raise DeadlinePassed(seconds)
+            outcome = self.executor.run(replace(job, text=text), left)
+        except DeadlinePassed:
+            raise ProtocolError(503, str(DeadlinePassed(seconds))) from None
+        except Busy as error:
             raise ProtocolError(503, str(error)) from None
         except WorkerFailed as error:
             raise ProtocolError(500, f"query evaluation failed: {error}") from None

@@ -8,8 +8,9 @@ is killed and a fresh one started in the background while the other workers keep
 
 Queries go to the store's engine as strings, never through rdflib's algebra on top of another
 store, which was measured 15-130x slower on the project's queries than pyoxigraph's own engine;
-rdflib only parses queries that may hold SERVICE, whose clauses the worker fetches itself
-(`federation`) before the engine sees the query.
+SERVICE clauses never reach a worker: the web process fetches the allowed ones (`federation`) and
+sends the query with their rows in their place. Workers of a local store run without a network
+(`sandbox`), so that the engine could not call out even if a SERVICE slipped past the check.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
-from . import federation
+from . import sandbox
 from .safety import Limits, Refused
 from .store import Answer, Query, QueryError, ResultTooLarge, Store, StoreUnavailable, open_store
+from .store.remote import SCHEME
 
 log = logging.getLogger("ozgkg.executor")
 
@@ -64,14 +66,12 @@ class WorkerFailed(Exception):
 @dataclass(frozen=True)
 class WorkerSettings:
     store: str  # the spec a worker opens read-only (a store with a directory names it)
-    allowlist: frozenset[str] = frozenset()
     limits: Limits = field(default_factory=Limits)
 
 
 def _evaluate(store: Store, job: Job, settings: WorkerSettings) -> Outcome:
     try:
-        text = federation.resolve(job.text, settings.allowlist, settings.limits, job.base_iri)
-        answer = store.evaluate(replace(job, text=text, max_bytes=settings.limits.max_result_bytes))
+        answer = store.evaluate(replace(job, max_bytes=settings.limits.max_result_bytes))
     except Refused as refusal:
         return Outcome(status=refusal.status, message=refusal.message)
     except ResultTooLarge as error:
@@ -88,11 +88,11 @@ def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # rdflib's query grammar recurses once per triple pattern; 100 patterns pass the default limit.
     sys.setrecursionlimit(50_000)
-    import rdflib.plugins.sparql.parser  # noqa: F401 - imported now so that the first query is not slower
-
+    # A remote store is reached over the network; a local one never needs it.
+    isolated = not settings.store.startswith(SCHEME) and sandbox.leave_network()
     store = open_store(settings.store, read_only=True)
     try:
-        conn.send("ready")
+        conn.send(("ready", isolated))
         while True:
             job = conn.recv()
             try:
@@ -122,6 +122,7 @@ class Executor:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
+        self.isolated = False  # whether the workers run without a network (see `sandbox`)
         starters = [threading.Thread(target=self._add_worker, daemon=True) for _ in range(size)]
         for starter in starters:
             starter.start()
@@ -139,7 +140,9 @@ class Executor:
         process.start()
         child.close()
         try:
-            if parent.poll(_STARTUP_SECONDS) and parent.recv() == "ready":
+            if parent.poll(_STARTUP_SECONDS):
+                _, isolated = parent.recv()
+                self.isolated = isolated
                 return _Worker(process, parent)
         except (EOFError, OSError):
             pass

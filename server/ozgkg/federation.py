@@ -22,11 +22,11 @@ import re
 import time
 import urllib.parse
 import uuid
-from dataclasses import dataclass
 
 from . import __version__
+from .lexer import LexError, group_end, read_prologue
 from .namespaces import BASE
-from .safety import Limits, Refused, check_endpoint, check_services, prologue, service_endpoints
+from .safety import Limits, Refused, check_endpoint, check_services, mentions_service
 
 USER_AGENT = f"ozg-kg/{__version__} (SPARQL endpoint evaluating a SERVICE clause)"
 RESULTS_JSON = "application/sparql-results+json"
@@ -40,27 +40,6 @@ _CHUNK = 64 * 1024
 # the same within one answer and fresh for every call, as a blank node's scope is one result set.
 GENID = BASE + ".well-known/genid/"
 
-# Tokens that may hold the word SERVICE or braces without being them: comments, strings, IRIs,
-# variables and prefixed names (ozg:ServicePortal, ozgid:service/x). What matches none is skipped.
-_LEXEME = re.compile(
-    r"""
-    (?P<skip>
-        \#[^\n\r]*
-      | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-      | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-      | '(?:[^'\\\n\r]|\\.)*'
-      | "(?:[^"\\\n\r]|\\.)*"
-      | <[^<>"{}|^`\\\x00-\x20]*>
-      | [?$]\w+
-      | (?:[^\W\d_][\w.-]*)?:(?:[\w:%-]|\\.|\.(?=[\w:%\\-]))*
-    )
-  | (?P<service>\bSERVICE\b)
-  | (?P<open>\{)
-  | (?P<close>\})
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-_SILENT = re.compile(r"SERVICE(?:\s|\#[^\n\r]*)*SILENT\b", re.IGNORECASE)
 _VARNAME = re.compile(r"\w+")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
@@ -85,64 +64,29 @@ def endpoint_url(url: str) -> str:
     return url
 
 
-@dataclass(frozen=True)
-class _Clause:
-    start: int  # at the keyword SERVICE
-    body: int  # at the pattern's opening brace
-    end: int  # just past the pattern's closing brace
-    silent: bool
-
-
-def _clauses(text: str) -> list[_Clause]:
-    """The SERVICE clauses of a query that rdflib has parsed, in text order."""
-    clauses: list[_Clause] = []
-    start: int | None = None
-    body = depth = 0
-    for match in _LEXEME.finditer(text):
-        kind = match.lastgroup
-        if kind == "service":
-            if start is not None:
-                raise Refused(400, "SERVICE inside SERVICE is not supported: send the inner one yourself")
-            start, body, depth = match.start(), -1, 0
-        elif start is None or kind == "skip":
-            continue
-        elif kind == "open":
-            body = match.start() if depth == 0 else body
-            depth += 1
-        elif depth > 0:  # a closing brace inside the clause
-            depth -= 1
-            if depth == 0:
-                silent = bool(_SILENT.match(text, start))
-                clauses.append(_Clause(start, body, match.end(), silent))
-                start = None
-    return clauses
-
-
 def resolve(text: str, allowlist: frozenset[str], limits: Limits, base_iri: str | None) -> str:
     """The query with every SERVICE clause replaced by its endpoint's rows; SERVICE to an endpoint
-    off the allowlist is refused first, before any request."""
-    endpoints = check_services(text, allowlist, base_iri)
-    if not endpoints:
+    off the allowlist is refused first, before any request. The result holds no SERVICE clause."""
+    clauses = check_services(text, allowlist, base_iri)
+    if not clauses:
         return text
-    clauses = _clauses(text)
-    if len(clauses) != len(endpoints):
-        # rdflib expands \u escapes before parsing; a keyword written with them is not found here.
-        raise Refused(
-            400,
-            "the query's SERVICE clauses could not be located for evaluation; "
-            "write SERVICE and its pattern without \\u escapes",
-        )
-    declarations = prologue(text)
+    declarations = text[: read_prologue(text).end]
     base = f"BASE <{base_iri}>\n" if base_iri else ""
     parts: list[str] = []
     done = 0
     for clause in clauses:
-        # The clause parsed alone resolves its endpoint exactly as the allowlist check did.
-        [name] = service_endpoints(f"{declarations}ASK {{ {text[clause.start : clause.end]} }}", base_iri)
-        endpoint = check_endpoint(name, allowlist)
+        if clause.start < done:
+            raise Refused(400, "SERVICE inside SERVICE is not supported: send the inner one yourself")
+        if clause.body is None:
+            raise Refused(400, "a SERVICE endpoint must be followed by a group pattern { ... }")
+        try:
+            end = group_end(text, clause.body)
+        except LexError as error:
+            raise Refused(400, str(error)) from None
+        endpoint = check_endpoint(clause.endpoint, allowlist)
         # One row over the cap tells that the cap was passed, without the remote sending all rows.
         remote = (
-            f"{base}{declarations}SELECT * WHERE {text[clause.body : clause.end]}\n"
+            f"{base}{declarations}SELECT * WHERE {text[clause.body : end]}\n"
             f"LIMIT {limits.service_max_rows + 1}"
         )
         try:
@@ -152,9 +96,12 @@ def resolve(text: str, allowlist: frozenset[str], limits: Limits, base_iri: str 
                 raise
             rows = "{}"  # SILENT: a failed SERVICE is one solution without bindings (Federated Query)
         parts += [text[done : clause.start], rows]
-        done = clause.end
+        done = end
     parts.append(text[done:])
-    return "".join(parts)
+    resolved = "".join(parts)
+    if mentions_service(resolved):  # fail closed: the engine must never see a SERVICE clause
+        raise Refused(400, "the query's SERVICE clauses could not all be replaced; simplify their layout")
+    return resolved
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:

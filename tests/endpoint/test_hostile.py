@@ -14,6 +14,7 @@ import pytest
 
 from ozgkg.safety import READ_ONLY
 
+from . import service_spellings
 from .conftest import Listener, Server
 
 DIRECT = {"Content-Type": "application/sparql-query"}
@@ -53,6 +54,18 @@ def test_service_to_a_loopback_port_is_refused_and_never_called(server: Server, 
             assert "SERVICE" in reply.text and "not allowed" in reply.text, reply.text
     time.sleep(0.5)
     assert listener.connections == 0
+
+
+def test_no_spelling_of_service_reaches_a_host_off_the_allowlist(server: Server, listener: Listener) -> None:
+    """The fuzz through the real server: every tenth of the generated spellings, GET and POST."""
+    queries = list(service_spellings.spellings(listener.url))[::10]
+    for query in queries:
+        for reply in (server.query(query, accept="*/*"), server.request("POST", "/sparql", query, DIRECT)):
+            assert reply.status in {400, 403}, (query, reply.status, reply.text)
+            assert "SERVICE" in reply.text, reply.text
+    time.sleep(0.5)
+    assert listener.connections == 0
+    assert len(queries) > 400
 
 
 def test_service_to_an_allowlisted_endpoint_is_evaluated(

@@ -17,6 +17,7 @@ import pytest
 
 from ozgkg import federation
 from ozgkg.cli import read_serve_config
+from ozgkg.lexer import group_end, service_clauses
 from ozgkg.safety import Limits, Refused
 
 LIMITS = Limits(service_timeout=2.0, service_max_rows=3, service_max_bytes=2000)
@@ -86,13 +87,13 @@ def test_clauses_are_found_past_comments_strings_iris_and_names() -> None:
             <http://a/> { ?s ?p "}" FILTER (?s != <http://x/#no-comment>) { ?x ?y ?z } }
           ?a ?b ?c .SERVICE<http://b/>{?d ?e ?f}
         }"""
-    clauses = federation._clauses(query)
-    assert [(query[c.start : c.start + 7], c.silent) for c in clauses] == [
-        ("SERVICE", True),
-        ("SERVICE", False),
+    clauses = service_clauses(query)
+    assert [(query[c.start : c.start + 7], c.silent, c.endpoint) for c in clauses] == [
+        ("SERVICE", True, "http://a/"),
+        ("SERVICE", False, "http://b/"),
     ]
-    assert query[clauses[0].body : clauses[0].end].endswith("{ ?x ?y ?z } }")
-    assert query[clauses[1].body : clauses[1].end] == "{?d ?e ?f}"
+    assert query[clauses[0].body : group_end(query, clauses[0].body)].endswith("{ ?x ?y ?z } }")
+    assert query[clauses[1].body : group_end(query, clauses[1].body)] == "{?d ?e ?f}"
 
 
 def test_a_service_keyword_written_with_escapes_is_refused(remote: Callable) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -171,3 +172,47 @@ def listener() -> Iterator[Listener]:
     probe = Listener()
     yield probe
     probe.close()
+
+
+def one_line_forms(wikidata: str) -> list[str]:
+    """The query of the test above as clients send it: on one line, full IRIs with `#`, with and
+    without the `.` before SERVICE, and as Wikidata's published examples lay queries out."""
+    same_as, population = (
+        "<http://www.w3.org/2002/07/owl#sameAs>",
+        "<http://www.wikidata.org/prop/direct/P1082>",
+    )
+    land = "?land a <https://w3id.org/ozgkg/def#Land>"
+    return [
+        f"SELECT ?item ?population WHERE {{ {land} . ?land {same_as} ?item . SERVICE <{wikidata}> "
+        f"{{ ?item {population} ?population }} }}",
+        f"SELECT ?item ?population WHERE {{ {land} . ?land {same_as} ?item SERVICE <{wikidata}> "
+        f"{{ ?item {population} ?population }} }}",
+        f"SELECT ?item ?population WHERE{{{land}.?land {same_as} ?item.SERVICE<{wikidata}>"
+        f"{{?item {population} ?population}}}}",
+        "#title: Population of every Land\n"
+        "PREFIX wdt: <http://www.wikidata.org/prop/direct/>\nPREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+        "SELECT ?item ?population\nWHERE\n{\n  " + land + " ;\n        owl:sameAs ?item . # the Land's item\n"
+        f"  SERVICE <{wikidata}> {{\n    ?item wdt:P1082 ?population . # its population\n  }}\n}}",
+    ]
+
+
+@pytest.mark.parametrize("form", range(4))
+def test_federated_queries_in_the_forms_clients_send(federated: Server, wikidata: str, form: int) -> None:
+    """The SERVICE check reads what the engine reads: SPARQLWrapper and curl send each form."""
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    query = one_line_forms(wikidata)[form]
+    expected = {str(item): int(population) for item, population in fixture_populations().items()}
+    client = SPARQLWrapper(federated.endpoint)
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    client.setMethod(POST)
+    bindings = client.queryAndConvert()["results"]["bindings"]
+    assert {b["item"]["value"]: int(b["population"]["value"]) for b in bindings} == expected
+    curl = subprocess.run(
+        ["curl", "-sS", "--fail-with-body", "-H", "Accept: text/csv", "--data-urlencode", f"query={query}",
+         federated.endpoint],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert curl.returncode == 0, curl.stdout + curl.stderr
+    assert {r["item"]: int(r["population"]) for r in rows(curl.stdout)} == expected
