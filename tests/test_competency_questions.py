@@ -1,7 +1,7 @@
 """Each competency question in graph/queries/ gives the answer the source documents give.
 
-The expected answers are written here from reading the documents in ../shared/sources (and, for the
-Länder and Themenfelder, ../shared/reference), not from the graph: a wrong or missing fact fails.
+The expected answers are written here from reading the documents in shared/sources (and, for the
+Länder and Themenfelder, shared/reference), not from the graph: a wrong or missing fact fails.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The reference data (Länder, Themenfelder, vocabularies, documents, bodies) is complete, right and sourced.
 
-The expected values come from `shared/reference/laender.csv` or are written out here from
-`shared/reference/domain.md` (rows with status V), never from the graph, so that a wrong, missing or
-unverified triple fails.
+The expected values come from `tests/data/laender.csv` (the facts of `shared/reference/laender.csv`)
+or are written out here from `shared/reference/domain.md` (rows with status V), never from the
+graph, so that a wrong, missing or unverified triple fails.
 """
 
 from __future__ import annotations
@@ -10,18 +10,17 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from functools import cache
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 from rdflib.term import Node
+from reference import LAENDER_CSV, REFERENCE, require
 
 from ozgkg import paths
 from ozgkg.load import KnowledgeFile, load
 from ozgkg.namespaces import GRAPH, ID, ONTOLOGY_IRI, OZG, SCHEMA, WD
 
-LAENDER_CSV = Path(__file__).resolve().parents[2] / "shared" / "reference" / "laender.csv"
 REFERENCE_FILES = (
     "vocabularies.trig",
     "sources.trig",
@@ -153,8 +152,6 @@ def reference_graph_names() -> frozenset[URIRef]:
 
 
 def laender_rows() -> list[dict[str, str]]:
-    if not LAENDER_CSV.is_file():
-        return []
     with LAENDER_CSV.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -183,7 +180,6 @@ def graphs_stating(triple: tuple[Node, Node, Node]) -> set[URIRef]:
 # ---------------------------------------------------------------- Länder
 
 
-@pytest.mark.skipif(not LAENDER_CSV.is_file(), reason="shared/reference is not beside the checkout")
 @pytest.mark.parametrize("row", laender_rows(), ids=lambda row: row["iso_3166_2"])
 def test_land_matches_reference_table(row: dict[str, str]) -> None:
     land = ID["land/" + row["ars"]]
@@ -203,9 +199,18 @@ def test_land_matches_reference_table(row: dict[str, str]) -> None:
     assert labels(group, "en") == [f"Municipalities in {row['name_en']}"]
 
 
-@pytest.mark.skipif(not LAENDER_CSV.is_file(), reason="shared/reference is not beside the checkout")
 def test_reference_table_covers_sixteen_laender() -> None:
     assert sorted(row["ars"] for row in laender_rows()) == [f"{n:02d}" for n in range(1, 17)]
+
+
+def test_laender_table_matches_the_checked_reference() -> None:
+    """tests/data/laender.csv holds the facts of shared/reference/laender.csv, unchanged."""
+    with require(REFERENCE / "laender.csv").open(encoding="utf-8") as reference:
+        checked = [
+            {k: row[k] for k in ("name_de", "name_en", "iso_3166_2", "ars", "wikidata")}
+            for row in csv.DictReader(reference)
+        ]
+    assert laender_rows() == checked
 
 
 def test_exactly_sixteen_laender_with_one_label_per_language() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from endpoint.conftest import Server
 from rdflib import Graph
+from reference import LAENDER_CSV
 
 from .conftest import (
     COMUNICA,
@@ -25,7 +26,6 @@ from .conftest import (
 )
 
 QUERY = FUNDING_PER_INHABITANT.read_text(encoding="utf-8")
-LAENDER_CSV = Path(__file__).resolve().parents[3] / "shared" / "reference" / "laender.csv"
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -87,7 +87,7 @@ def serialise_graph(graph: Graph, media_type: str, destination: IO[bytes]) -> No
         dataset = Dataset()
         for prefix, namespace in graph.namespaces():
             dataset.bind(prefix, namespace)
-        dataset.default_context += graph
+        dataset.default_graph += graph
         graph = dataset
     graph.serialize(destination, format=RDF_FORMATS[media_type], encoding="utf-8")
 
