@@ -177,13 +177,20 @@ def remote_endpoint() -> Iterator[tuple[str, list[str]]]:
     server.server_close()
 
 
-def start_server(args: list[str], log: Path, env: dict[str, str] | None = None) -> Server:
-    """`ozg-kg serve ARGS` on a free port, once /health answers; `env` adds environment variables."""
+def start_server(
+    args: list[str],
+    log: Path,
+    env: dict[str, str] | None = None,
+    python: str = sys.executable,
+    cwd: Path | None = None,
+) -> Server:
+    """`ozg-kg serve ARGS` on a free port, once /health answers; `env` adds environment variables,
+    `python` is the interpreter whose ozg-kg runs (an installed wheel's venv), `cwd` where it runs."""
     port = free_port()
-    command = [sys.executable, "-m", "ozgkg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    command = [python, "-m", "ozgkg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=cwd
         )
     server = Server(f"http://127.0.0.1:{port}", log, process)
     deadline = time.monotonic() + STARTUP_SECONDS

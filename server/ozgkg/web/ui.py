@@ -23,17 +23,13 @@ from . import graph_export
 blueprint = Blueprint("ui", __name__, static_folder="ui_static", static_url_path="/static/ui")
 blueprint.register_blueprint(graph_export.blueprint)
 
+# The browser files: inside an installed wheel (server/hatch_build.py put them there), else in the
+# checkout's node_modules/ (npm ci). vendor.json names them once for both.
+PACKAGED_VENDOR = Path(__file__).resolve().parent / "vendor"
 NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
-VENDOR_FILES = {
-    "yasgui.min.js": "@triply/yasgui/build/yasgui.min.js",
-    "yasgui.min.js.LICENSE.txt": "@triply/yasgui/build/yasgui.min.js.LICENSE.txt",
-    "yasgui.min.css": "@triply/yasgui/build/yasgui.min.css",
-    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
-    # The fCoSE layout (it keeps labels and disconnected parts apart) and the two modules it builds on.
-    "layout-base.js": "layout-base/layout-base.js",
-    "cose-base.js": "cose-base/cose-base.js",
-    "cytoscape-fcose.js": "cytoscape-fcose/cytoscape-fcose.js",
-}
+VENDOR_FILES: dict[str, str] = json.loads(
+    (Path(__file__).parent / "vendor.json").read_text(encoding="utf-8")
+)["files"]
 VENDOR_MAX_AGE = 24 * 3600
 GRAPH_EXAMPLES = Path(__file__).parent / "graph_examples"
 # The whole graph's exports offered on `/`: format, name, the tools that read it.
@@ -90,7 +86,13 @@ def _urls() -> dict[str, str]:
 def query_page() -> str:
     questions = read_examples(paths.queries_dir())
     config = {"urls": _urls(), "examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
-    return render_template("ui_query.html", questions=questions, config=config, downloads=DOWNLOADS)
+    return render_template(
+        "ui_query.html",
+        questions=questions,
+        config=config,
+        downloads=DOWNLOADS,
+        missing_vendor=missing_vendor_files(),
+    )
 
 
 @blueprint.route("/graph")
@@ -114,6 +116,7 @@ def graph_page() -> str:
         example=example,
         examples=examples,
         config=config,
+        missing_vendor=missing_vendor_files(),
     )
 
 
@@ -125,12 +128,27 @@ def prefixes() -> Response:
 
 @blueprint.route("/static/vendor/<name>")
 def vendor(name: str) -> Response:
-    relative = VENDOR_FILES.get(name)
-    if relative is None:
+    if name not in VENDOR_FILES:
         raise ProtocolError(404, f"{name} is not one of the browser libraries served here")
-    path = NODE_MODULES / relative
-    if not path.is_file():
-        raise ProtocolError(
-            404, f"{relative} is not installed: run `npm ci` in the repository (bash server/dev.sh does)"
-        )
+    path = vendor_file(name)
+    if path is None:
+        raise ProtocolError(404, MISSING_VENDOR)
     return send_file(path, max_age=VENDOR_MAX_AGE)
+
+
+MISSING_VENDOR = (
+    "the web UI's browser libraries are not installed: in a checkout run `npm ci` "
+    "(bash server/dev.sh serve does); a wheel built with npm at hand carries them"
+)
+
+
+def vendor_file(name: str) -> Path | None:
+    """Where the browser file `name` is: in the installed package, else in the checkout."""
+    for path in (PACKAGED_VENDOR / name, NODE_MODULES / VENDOR_FILES[name]):
+        if path.is_file():
+            return path
+    return None
+
+
+def missing_vendor_files() -> list[str]:
+    return [name for name in VENDOR_FILES if vendor_file(name) is None]
