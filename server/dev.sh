@@ -9,47 +9,84 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv
 
+say() { echo "dev.sh: $*" >&2; }
+
+# Python 3.11+; the venv in .venv/ and the package in it, editable. pip runs only when pyproject.toml
+# changed since the last install of the same extras (a stamp in the venv), so a warm start skips it.
+# `serve` installs the runtime alone; `test` adds the test tools; `bench` the benchmark's peers.
 setup_python() {
-    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -e ".[${1:-test}]"
+    local extras="${1:-}"
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+        || { say "Python 3.11 or newer is needed as python3 (found: $(python3 --version 2>&1))"; exit 1; }
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "creating the Python environment $VENV/"
+        python3 -m venv "$VENV"
+    fi
+    # The stamp holds a hash of pyproject.toml (and the wheel's build hook) and the extras installed
+    # with it; pip never removes what an earlier install brought, so the extras add up.
+    local stamp="$VENV/.ozg-kg-installed" version installed="" installed_version=""
+    version=$(cat pyproject.toml server/hatch_build.py | sha256sum | cut -c1-16)
+    [ -f "$stamp" ] && read -r installed_version installed < "$stamp"
+    [ "$installed_version" = "$version" ] || installed=""
+    if [ "$installed_version" = "$version" ] && covers "$installed" "$extras"; then
+        return
+    fi
+    say "installing the Python packages${extras:+ with [$extras]} into $VENV/ (the first time: a minute or two)"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+    echo "$version ,${installed#,},$extras," | tr -s ',' > "$stamp"
 }
 
-# Debian packages, as root or through sudo.
+# Whether the comma-separated extras $1 include every one of $2.
+covers() {
+    local item
+    for item in ${2//,/ }; do
+        [[ "$1" == *",$item,"* ]] || return 1
+    done
+}
+
+# Debian packages, as root or through sudo, without recommended packages (no avahi, cups, samba...).
 apt_install() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "installing Debian packages: $* (needs root or sudo; the first time: a minute or two)"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 # The web UI's browser libraries (YASGUI, Cytoscape.js) from package-lock.json into node_modules/,
 # again whenever the lock file changed since the last install. Their install scripts only print notices.
 setup_node() {
-    command -v npm >/dev/null || { echo "dev.sh: npm (Node.js 20) is needed for the web UI" >&2; exit 1; }
+    command -v npm >/dev/null || { say "npm (Node.js 20) is needed for the web UI's browser libraries"; exit 1; }
     local stamp=node_modules/.ozg-kg-lock.sha256
     if ! sha256sum --check --status "$stamp" 2>/dev/null; then
+        say "installing the web UI's browser libraries (npm ci)"
         npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
         sha256sum package-lock.json > "$stamp"
     fi
 }
 
-# System tools the tests drive for real (Graphviz renders our DOT export, Chromium shows the web UI).
+# System tools the tests drive for real: Graphviz renders our DOT export, Chromium shows the web UI,
+# Java runs the HermiT reasoner (as Protégé does), curl and roqet (Debian's rasqal-utils) are
+# SPARQL clients. Debian stable's versions: the release pins them.
 setup_test_tools() {
     local missing=()
     command -v dot >/dev/null || missing+=(graphviz)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v java >/dev/null || missing+=(default-jre-headless)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v roqet >/dev/null || missing+=(rasqal-utils)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi
 }
 
-# The federation tests' clients from outside Python: roqet (Debian's rasqal-utils), and Comunica from
-# tests/federation/package-lock.json into tests/federation/node_modules/, apart from the web UI's
-# packages. The second SPARQL server, PyPI's oxigraph, comes with the `test` extra.
+# The federation tests' Comunica from tests/federation/package-lock.json into
+# tests/federation/node_modules/, apart from the web UI's packages. The second SPARQL server, PyPI's
+# oxigraph, comes with the `test` extra.
 setup_federation_tests() {
-    command -v roqet >/dev/null || apt_install rasqal-utils
     local stamp=tests/federation/node_modules/.ozg-kg-lock.sha256
     if ! sha256sum --check --status "$stamp" 2>/dev/null; then
+        say "installing the federation tests' clients (npm ci in tests/federation)"
         npm ci --prefix tests/federation --ignore-scripts --no-audit --no-fund --loglevel=error
         sha256sum tests/federation/package-lock.json > "$stamp"
     fi
@@ -59,7 +96,7 @@ setup_federation_tests() {
 # virtuoso.ini and starts it on a private port; the package's own service is not used).
 setup_bench_tools() {
     if ! command -v virtuoso-t >/dev/null || ! command -v isql-vt >/dev/null; then
-        apt_install --no-install-recommends virtuoso-opensource
+        apt_install virtuoso-opensource
     fi
 }
 
@@ -69,10 +106,11 @@ case "$command" in
     serve)
         setup_python
         setup_node
+        say "starting ozg-kg serve $* (Ctrl-C stops it)"
         exec "$VENV/bin/ozg-kg" serve "$@"
         ;;
     test)
-        setup_python
+        setup_python test
         setup_node
         setup_test_tools
         setup_federation_tests

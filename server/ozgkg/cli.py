@@ -97,7 +97,7 @@ def _first(*values: _T | None) -> _T:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .federation import endpoint_url
     from .safety import Limits
-    from .serve import InvalidGraph, ServeOptions, serve  # imported here: only this command needs them
+    from .serve import CannotServe, InvalidGraph, ServeOptions, serve  # only this command needs them
 
     config = read_serve_config(args.config)
     # The allowlist is the union of the three places; a single value comes from the command line
@@ -157,6 +157,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     try:
         serve(options)
+    except CannotServe as error:
+        print(f"ozg-kg serve: {error}", file=sys.stderr)
+        return 1
     except InvalidGraph as error:
         print(error.result.render())
         print("ozg-kg serve: not serving an invalid graph; fix the violations above", file=sys.stderr)
@@ -176,6 +179,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def data_file(value: str) -> Path:
+    """A --data argument: an existing, readable file (told before anything is loaded)."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a directory; give the RDF files in it one by one")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value}: no such file")
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"{value} cannot be read (permission denied)")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ozg-kg", description=__doc__)
     parser.add_argument("--version", action="version", version=f"ozg-kg {__version__}")
@@ -185,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--data",
             action="append",
-            type=Path,
+            type=data_file,
             default=[],
             metavar="FILE",
             help="further RDF file to load beside the graph, in a named graph of its own (repeatable)",

@@ -7,12 +7,14 @@ blocks the web process.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -55,6 +57,41 @@ class InvalidGraph(Exception):
     def __init__(self, result: ValidationResult):
         super().__init__("the graph does not conform to the shapes")
         self.result = result
+
+
+class CannotServe(Exception):
+    """Something that stops `serve` before it loads anything: the message says what and what to do."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail at once, before minutes of loading, if the address cannot be bound (gunicorn binds the same
+    way, with SO_REUSEADDR, so a port in TIME_WAIT is no obstacle)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = (
+                "is already in use"
+                if error.errno == errno.EADDRINUSE
+                else f"cannot be used ({error.strerror})"
+            )
+            raise CannotServe(f"port {port} on {host} {reason}; choose another with --port N") from None
+
+
+def check_store_directory(spec: str) -> None:
+    """A store directory must be one this process can create and write: told before the graph is read."""
+    backend, location = split_spec(spec)
+    if backend == "remote" or not location:
+        return
+    directory = Path(location)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise CannotServe(f"the store directory {directory} cannot be written: {error.strerror}") from None
 
 
 def _graph_version(files: list[KnowledgeFile], options: ServeOptions) -> str:
@@ -121,12 +158,19 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     extras = [extra_file(p) for p in options.data]
     # The graph and what is to be validated with it are read here; files served unvalidated
     # (--no-validate-extra) are read only by the process that writes the store, as they stream in.
-    checked = load([*main_files, *(extras if options.validate_extra else [])])
+    validated = [*main_files, *(extras if options.validate_extra else [])]
+    started = time.monotonic()
+    checked = load(validated)
+    say(f"read {len(validated)} files ({len(checked.quads)} quads) in {time.monotonic() - started:.1f} s")
     # Validated on every start, even when the store already holds these files: /validation serves
     # this report, and a graph that does not conform is never served, whatever a store holds.
+    say("validating them against the SHACL shapes (a few seconds)")
+    started = time.monotonic()
     result = validate(checked)
     if not result.conforms:
         raise InvalidGraph(result)
+    seconds = time.monotonic() - started
+    say(f"valid, with {len(result.warnings)} warnings (see /validation), in {seconds:.1f} s")
 
     files = [*main_files, *extras]
     spec, temporary = _served_store(options.store)
@@ -140,7 +184,7 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
             shutil.rmtree(temporary, ignore_errors=True)
         raise
     done = "loaded" if report.loaded else "reopened (it holds these files already)"
-    print(f"ozg-kg serve: store {spec} {done} in {report.seconds:.2f} s", flush=True)
+    say(f"store {spec} {done} in {report.seconds:.2f} s")
     config = EndpointConfig(
         store=spec,
         statistics=report.statistics,
@@ -177,8 +221,15 @@ def _configure_logging() -> None:
     logger.setLevel(logging.INFO)
 
 
+def say(message: str) -> None:
+    """A progress line on stdout, at once (a long first start is never silent)."""
+    print(f"ozg-kg serve: {message}", flush=True)
+
+
 def serve(options: ServeOptions) -> None:
     """Prepare the store, print the endpoint URL and serve until stopped (SIGINT/SIGTERM)."""
+    check_port(options.host, options.port)
+    check_store_directory(options.store)
     config, temporary = prepare(options)
     owner = os.getpid()
     _configure_logging()
@@ -199,10 +250,10 @@ def serve(options: ServeOptions) -> None:
         "proc_name": "ozg-kg",
         "control_socket_disable": True,
     }
-    print(
-        f"ozg-kg serve: {config.statistics.quads} quads in {len(config.statistics.graphs)} graphs; "
-        f"SPARQL endpoint at http://{host}:{options.port}/sparql",
-        flush=True,
+    say(
+        f"{config.statistics.quads} quads in {len(config.statistics.graphs)} graphs; web UI at "
+        f"http://{host}:{options.port}/, SPARQL endpoint at http://{host}:{options.port}/sparql; "
+        "Ctrl-C stops"
     )
     try:
         _Gunicorn(config, settings).run()

@@ -4,6 +4,7 @@ store that is down. These tests start their own servers on the stores they name.
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,22 @@ def test_a_remote_store_that_is_down_is_reported_at_start_and_per_query(tmp_path
         assert server.get("/health").status == 200
     finally:
         stop_server(server)
+
+
+def test_a_taken_port_missing_data_or_an_unwritable_store_fail_before_loading(tmp_path: Path) -> None:
+    """Told at once, with the cause and what to do, before seconds of reading and validating."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "ozgkg.cli", "serve", "--port", str(port)]
+        busy = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert busy.returncode == 1, busy.stdout + busy.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in busy.stderr and "--port" in busy.stderr
+    assert "read " not in busy.stdout  # nothing was loaded
+    directory = serve("--data", str(tmp_path))
+    assert directory.returncode == 2 and "is a directory" in directory.stderr
+    missing = serve("--data", str(tmp_path / "nosuch.ttl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    store = serve("--store", f"oxigraph:{blocker}/store")
+    assert store.returncode == 1 and "cannot be written" in store.stderr and "Traceback" not in store.stderr
