@@ -128,7 +128,8 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     if not result.conforms:
         raise InvalidGraph(result)
 
-    files = [*main_files, *extras]
+    # The inferred graph (computed from what was read and validated, cached) is loaded like a file.
+    files = [*main_files, *extras, *([checked.inferred] if checked.inferred else [])]
     spec, temporary = _served_store(options.store)
     try:
         # RocksDB starts C++ threads that a fork does not copy; if this (gunicorn's master) process
