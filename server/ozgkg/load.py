@@ -205,7 +205,9 @@ def inferred_file(files: list[KnowledgeFile], quads: list[ox.Quad] | None = None
         return None
     path = inference.cached_path(files_version(files))
     if not path.is_file():
-        inference.write_cached(path, quads if quads is not None else [q for f in files for q in read_quads(f)])
+        if quads is None:
+            quads = [quad for file in files for quad in read_quads(file)]
+        inference.write_cached(path, quads)
     return KnowledgeFile(path)
 
 
