@@ -37,6 +37,7 @@ setup_node() {
 setup_test_tools() {
     local missing=()
     command -v dot >/dev/null || missing+=(graphviz)
+    command -v java >/dev/null || missing+=(default-jre-headless)  # HermiT (tests/test_ontology.py)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
