@@ -71,6 +71,7 @@ setup_node() {
 setup_test_tools() {
     local missing=()
     command -v dot >/dev/null || missing+=(graphviz)
+    command -v java >/dev/null || missing+=(default-jre-headless)  # HermiT (tests/test_ontology.py)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     command -v java >/dev/null || missing+=(default-jre-headless)
     command -v curl >/dev/null || missing+=(curl)

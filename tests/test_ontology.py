@@ -249,17 +249,16 @@ def write_ntriples(quads: list[ox.Quad], target: Path) -> Path:
 
 
 def hermit(path: Path) -> list[str]:
-    """Run HermiT on one N-Triples file in a fresh world; the unsatisfiable classes, or raise.
+    """Run HermiT on one N-Triples file in a fresh world, as Protégé does: without options (no
+    `ignore_unsupported_datatypes`); the unsatisfiable classes, or raise.
 
-    xsd:date and xsd:gYear (dates, years) are not in the OWL 2 datatype map HermiT implements; it is
-    told to treat them as opaque, and SHACL checks those values instead.
+    The dates and years, whose datatypes are not in the OWL 2 datatype map, are values of annotation
+    properties (see dct:date in the ontology), which HermiT does not interpret.
     """
     world = owlready2.World()
     try:
         world.get_ontology(path.as_uri()).load()
-        owlready2.sync_reasoner_hermit(
-            world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
-        )
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         return sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
     finally:
         world.close()
@@ -292,8 +291,24 @@ def culprits(tmp_path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs a Java runtime: `java` is not on PATH")
+def need_java() -> None:
+    """HermiT needs a Java runtime. Without one the test is skipped on a developer's machine, but fails
+    under CI (`CI=true`), where the set-up (`server/dev.sh`) installs it: a skip there would hide it."""
+    if shutil.which("java") is None:
+        message = "HermiT needs a Java runtime: `java` is not on PATH (server/dev.sh installs it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_hermit_classifies_the_ontology_alone(tmp_path: Path) -> None:
+    need_java()
+    ontology_quads = read_quads(KnowledgeFile(ontology_file(), "urn:ozgkg:file"))
+    assert hermit(write_ntriples(ontology_quads, tmp_path / "ontology.nt")) == []
+
+
 def test_ontology_and_graph_are_consistent_and_every_class_satisfiable(tmp_path: Path) -> None:
+    need_java()
     everything = write_ntriples(load().quads, tmp_path / "all.nt")
     try:
         unsatisfiable = hermit(everything)

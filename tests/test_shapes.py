@@ -67,7 +67,9 @@ def findings_of(example: Path, shape_name: str, tmp_path: Path) -> list[Finding]
     context = tmp_path / "_context.trig"
     context.write_text(PROLOGUE + (EXAMPLES / "_context.trig").read_text(encoding="utf-8"), encoding="utf-8")
     ontology = [f for f in knowledge_files() if f.path.suffix == ".ttl"]
-    knowledge = load([*ontology, KnowledgeFile(context), KnowledgeFile(prepared)])
+    # Without inference: each example states the facts its shape looks at (and a closure per example
+    # would cost seconds each); the shipped graph is validated with its inferred graph below.
+    knowledge = load([*ontology, KnowledgeFile(context), KnowledgeFile(prepared)], infer=False)
     result = validate(knowledge, shapes=shapes(), language="en")
     owner = owning_shape()
     wanted = URIRef(SHAPES_NS + shape_name)

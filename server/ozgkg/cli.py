@@ -21,7 +21,8 @@ def _knowledge(args: argparse.Namespace) -> tuple[LoadedKnowledge, str]:
     """The files loaded, and their version (what a persistent store records)."""
     split_spec(args.store, args.store_gsp)  # a wrong store is told before the files are read
     files = [*knowledge_files(), *(extra_file(p) for p in args.data)]
-    return load(files), files_version(files)
+    knowledge = load(files)
+    return knowledge, files_version([*files, *([knowledge.inferred] if knowledge.inferred else [])])
 
 
 def _store(args: argparse.Namespace, knowledge: LoadedKnowledge, version: str) -> Store:

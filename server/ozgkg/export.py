@@ -35,7 +35,8 @@ MEDIA_TYPES = {
     "cytoscape": "application/json",
     "csv": "text/csv",
 }
-_NOT_FACTS = {str(ONTOLOGY_GRAPH), str(GRAPH["meta"])}
+# ozgg:inferred restates asserted edges under broader terms (schema:funder beside ozg:funder): not drawn.
+_NOT_FACTS = {str(ONTOLOGY_GRAPH), str(GRAPH["meta"]), str(GRAPH["inferred"])}
 _VOCABULARIES = GRAPH["vocabularies"]
 
 
@@ -79,7 +80,11 @@ class _Context:
         return str(notation) if notation is not None else _local(str(node))
 
     def node_type(self, node: URIRef) -> str:
-        types = sorted(str(t) for t in self.dataset.objects(node, RDF.type))
+        # The asserted (most specific) types; ozgg:inferred adds every superclass.
+        inferred = self.dataset.graph(GRAPH["inferred"])
+        types = sorted(
+            str(t) for t in self.dataset.objects(node, RDF.type) if (node, RDF.type, t) not in inferred
+        )
         ours = [t for t in types if t.startswith(str(OZG))]
         return _local((ours or types or ["Resource"])[0])
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import __version__, paths
+from . import __version__, inference, paths
 from .namespaces import GRAPH, ONTOLOGY_GRAPH, bind_prefixes
 
 _FORMATS = {
@@ -159,12 +159,21 @@ class LoadedKnowledge:
 
     quads: list[ox.Quad] = field(default_factory=list)
     origins: dict[str, set[Path]] = field(default_factory=dict)
+    inferred: KnowledgeFile | None = None  # the cached file of entailed facts, once added
 
     def add_file(self, file: KnowledgeFile) -> None:
         quads = read_quads(file)
         self.quads.extend(quads)
         for quad in quads:
             self.origins.setdefault(quad.subject.value, set()).add(file.path)
+
+    def add_inferred(self, files: list[KnowledgeFile]) -> None:
+        """Add what the ontology entails from the quads read so far (see `inferred_file`)."""
+        inferred = inferred_file(files, self.quads)
+        if inferred is not None:
+            # Not recorded in `origins`: a finding names the files a fact was stated in, not the cache.
+            self.quads.extend(read_quads(inferred))
+            self.inferred = inferred
 
     def graph_names(self) -> set[str]:
         return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)}
@@ -186,9 +195,29 @@ class LoadedKnowledge:
         return store
 
 
-def load(files: Iterable[KnowledgeFile] | None = None) -> LoadedKnowledge:
-    """Read the given files (default: the whole knowledge base)."""
+def inferred_file(files: list[KnowledgeFile], quads: list[ox.Quad] | None = None) -> KnowledgeFile | None:
+    """The file of facts the ontology entails from the files' quads (None: no ontology among them).
+
+    Computed once per version of the files (owlrl's closure takes seconds) and kept in the cache;
+    `quads` are the files' quads if the caller has read them already.
+    """
+    if not any(file.graph == str(ONTOLOGY_GRAPH) for file in files):
+        return None
+    path = inference.cached_path(files_version(files))
+    if not path.is_file():
+        if quads is None:
+            quads = [quad for file in files for quad in read_quads(file)]
+        inference.write_cached(path, quads)
+    return KnowledgeFile(path)
+
+
+def load(files: Iterable[KnowledgeFile] | None = None, *, infer: bool = True) -> LoadedKnowledge:
+    """Read the given files (default: the whole knowledge base) and, unless `infer` is False, what the
+    ontology entails from them (the named graph `ozgg:inferred`; see `inference`)."""
+    files = list(knowledge_files() if files is None else files)
     knowledge = LoadedKnowledge()
-    for file in knowledge_files() if files is None else files:
+    for file in files:
         knowledge.add_file(file)
+    if infer:
+        knowledge.add_inferred(files)
     return knowledge

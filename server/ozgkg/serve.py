@@ -172,7 +172,8 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     seconds = time.monotonic() - started
     say(f"valid, with {len(result.warnings)} warnings (see /validation), in {seconds:.1f} s")
 
-    files = [*main_files, *extras]
+    # The inferred graph (computed from what was read and validated, cached) is loaded like a file.
+    files = [*main_files, *extras, *([checked.inferred] if checked.inferred else [])]
     spec, temporary = _served_store(options.store)
     try:
         # RocksDB starts C++ threads that a fork does not copy; if this (gunicorn's master) process

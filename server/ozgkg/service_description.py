@@ -6,26 +6,42 @@ per endpoint URL, since `sd:endpoint` must be the URL the client used.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.term import Node
 
 from . import __version__
-from .namespaces import BASE, DCATDE, ID, OZG, SD, bind_prefixes
+from .namespaces import BASE, DCATDE, ID, ONTOLOGY_GRAPH, OZG, SD, bind_prefixes
 from .protocol import RDF_FORMATS, RESULTS_FORMATS
 from .store import Store
 
 DATASET = URIRef(BASE + "dataset")
 SERVICE = URIRef(BASE + "dataset/sparql-service")
 DISTRIBUTION = URIRef(BASE + "dataset/sparql-distribution")
-LICENSE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
-PUBLISHER_NAME = "ozg-kg contributors"
-ATTRIBUTION = "ozg-kg contributors: Wissensgraph zur OZG-Umsetzung (https://w3id.org/ozgkg/)"
-_EU = "http://publications.europa.eu/resource/authority/"
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's closed DCAT namespace predates it
+# The static parts (service description, DCAT-AP.de record) are Turtle, in a TriG file beside this module.
+TEMPLATE = Path(__file__).with_name("service_description.trig")
+ENDPOINT_PLACEHOLDER = URIRef("urn:ozgkg:endpoint")
+_PART_GRAPHS = {"sd": URIRef("urn:ozgkg:part:sd"), "dcat": URIRef("urn:ozgkg:part:dcat")}
+# GovData assigns a provider its dcatde:contributorID (an IRI under CONTRIBUTORS) when it registers;
+# none is made up here: an operator who has one sets it in this environment variable.
+CONTRIBUTOR_ENV = "OZGKG_DCAT_CONTRIBUTOR_ID"
+CONTRIBUTORS = "http://dcat-ap.de/def/contributors/"
+
+
+@functools.cache
+def _template() -> dict[str, tuple[tuple[Node, Node, Node], ...]]:
+    """The template's triples per part, read once."""
+    dataset = Dataset()
+    dataset.parse(TEMPLATE, format="trig")
+    return {part: tuple(dataset.graph(name)) for part, name in _PART_GRAPHS.items()}
 
 
 @dataclass
@@ -43,6 +59,8 @@ class DatasetStatistics:
     graphs: dict[str, GraphStatistics]
     distinct_subjects: int = 0
     distinct_objects: int = 0
+    first_year: int | None = None  # the earliest and latest year of a date in the graph (not the ontology)
+    last_year: int | None = None
 
     @property
     def quads(self) -> int:
@@ -69,12 +87,26 @@ def collect_statistics(store: Store) -> DatasetStatistics:
     distinct = store.rows(
         "SELECT (COUNT(DISTINCT ?s) AS ?s_n) (COUNT(DISTINCT ?o) AS ?o_n) WHERE { ?s ?p ?o }"
     )[0]
+    years = store.rows(_YEARS)[0]
     return DatasetStatistics(
         union=union,
         graphs=dict(sorted(graphs.items())),
         distinct_subjects=int(distinct["s_n"]),
         distinct_objects=int(distinct["o_n"]),
+        first_year=int(years["first"]) if "first" in years else None,
+        last_year=int(years["last"]) if "last" in years else None,
     )
+
+
+# The temporal coverage of the catalogue record: the years of the dates and years the graph states.
+_YEARS = f"""
+PREFIX xsd: <{XSD}>
+SELECT (MIN(?year) AS ?first) (MAX(?year) AS ?last) WHERE {{
+  GRAPH ?g {{ ?s ?p ?value }}
+  FILTER (?g != <{ONTOLOGY_GRAPH}> && isLiteral(?value)
+          && DATATYPE(?value) IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth))
+  BIND (xsd:integer(SUBSTR(STR(?value), 1, 4)) AS ?year)
+}}"""
 
 
 def statistics_from_json(data: object) -> DatasetStatistics | None:
@@ -85,6 +117,8 @@ def statistics_from_json(data: object) -> DatasetStatistics | None:
             graphs={iri: GraphStatistics(**graph) for iri, graph in data["graphs"].items()},
             distinct_subjects=int(data["distinct_subjects"]),
             distinct_objects=int(data["distinct_objects"]),
+            first_year=data.get("first_year"),
+            last_year=data.get("last_year"),
         )
     except (TypeError, KeyError, ValueError, AttributeError):
         return None
@@ -111,22 +145,18 @@ def _void_statistics(graph: Graph, node: URIRef | BNode, stats: GraphStatistics)
         graph.add((partition, VOID.triples, _count(triples)))
 
 
-def _titled(graph: Graph, node: URIRef, de: str, en: str) -> None:
-    graph.add((node, DCTERMS.title, Literal(de, lang="de")))
-    graph.add((node, DCTERMS.title, Literal(en, lang="en")))
+def _from_template(graph: Graph, part: str, endpoint: URIRef) -> None:
+    """Add one part of the template, with the endpoint the client used in place of the placeholder."""
+    for triple in _template()[part]:
+        graph.add(tuple(endpoint if term == ENDPOINT_PLACEHOLDER else term for term in triple))
 
 
 def _service(graph: Graph, endpoint: URIRef, federation: bool) -> None:
-    graph.add((SERVICE, RDF.type, SD.Service))
-    graph.add((SERVICE, SD.endpoint, endpoint))
-    graph.add((SERVICE, SD.supportedLanguage, SD.SPARQL11Query))
-    graph.add((SERVICE, SD.feature, SD.UnionDefaultGraph))
+    _from_template(graph, "sd", endpoint)
     if federation:
         graph.add((SERVICE, SD.feature, SD.BasicFederatedQuery))
-    graph.add((SERVICE, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
     for fmt in (*RESULTS_FORMATS, *RDF_FORMATS):
         graph.add((SERVICE, SD.resultFormat, URIRef(fmt.w3c)))
-    graph.add((SERVICE, SD.defaultDataset, DATASET))
 
 
 def _datasets(graph: Graph, stats: DatasetStatistics, endpoint: URIRef) -> None:
@@ -154,68 +184,19 @@ def _datasets(graph: Graph, stats: DatasetStatistics, endpoint: URIRef) -> None:
         _void_statistics(graph, described, graph_stats)
 
 
-def _catalogue_record(graph: Graph, endpoint: URIRef) -> None:
-    publisher = BNode()
-    graph.add((publisher, RDF.type, FOAF.Agent))
-    graph.add((publisher, FOAF.name, Literal(PUBLISHER_NAME)))
-
-    graph.add((DATASET, RDF.type, DCAT.Dataset))
-    _titled(graph, DATASET, "Wissensgraph zur OZG-Umsetzung", "Knowledge graph of the OZG implementation")
-    graph.add(
-        (
-            DATASET,
-            DCTERMS.description,
-            Literal(
-                "Wie Bund, Länder und Kommunen das Onlinezugangsgesetz umsetzen: Stellen, Portale, Förderung "
-                "und Nachnutzung, jede Aussage mit ihrer Quelle.",
-                lang="de",
-            ),
-        )
-    )
-    graph.add(
-        (
-            DATASET,
-            DCTERMS.description,
-            Literal(
-                "How the Federation, the Länder and municipalities implement the Online Access Act: bodies, "
-                "portals, funding and reuse, every statement with its source.",
-                lang="en",
-            ),
-        )
-    )
+def _catalogue_record(graph: Graph, endpoint: URIRef, stats: DatasetStatistics) -> None:
+    _from_template(graph, "dcat", endpoint)
     graph.add((DATASET, DCAT_VERSION, Literal(__version__)))
-    graph.add((DATASET, DCAT.theme, URIRef(_EU + "data-theme/GOVE")))
-    graph.add((DATASET, DCTERMS.spatial, URIRef(_EU + "country/DEU")))
-    graph.add((DATASET, DCTERMS.language, URIRef(_EU + "language/DEU")))
-    graph.add(
-        (
-            DATASET,
-            DCATDE.politicalGeocodingLevelURI,
-            URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/federal"),
-        )
-    )
-    for keyword in ("Onlinezugangsgesetz", "OZG", "E-Government", "Verwaltungsdigitalisierung"):
-        graph.add((DATASET, DCAT.keyword, Literal(keyword, lang="de")))
-    graph.add((DATASET, DCAT.distribution, DISTRIBUTION))
-
-    graph.add((DISTRIBUTION, RDF.type, DCAT.Distribution))
-    _titled(graph, DISTRIBUTION, "SPARQL-Endpunkt", "SPARQL endpoint")
-    graph.add((DISTRIBUTION, DCAT.accessURL, endpoint))
-    graph.add((DISTRIBUTION, DCAT.accessService, SERVICE))
-
-    graph.add((SERVICE, RDF.type, DCAT.DataService))
-    _titled(
-        graph, SERVICE, "SPARQL-Endpunkt des OZG-Wissensgraphen", "SPARQL endpoint of the OZG knowledge graph"
-    )
-    graph.add((SERVICE, DCAT.endpointURL, endpoint))
-    graph.add((SERVICE, DCAT.endpointDescription, endpoint))
-    graph.add((SERVICE, DCAT.servesDataset, DATASET))
-    graph.add((SERVICE, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-
-    for node in (DATASET, DISTRIBUTION, SERVICE):
-        graph.add((node, DCTERMS.license, LICENSE))
-        graph.add((node, DCATDE.licenseAttributionByText, Literal(ATTRIBUTION, lang="de")))
-        graph.add((node, DCTERMS.publisher, publisher))
+    if stats.first_year is not None and stats.last_year is not None:
+        # The years the graph's dates fall in (see `collect_statistics`): facts of the graph, not a claim.
+        period = BNode()
+        graph.add((DATASET, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        graph.add((period, DCAT.startDate, Literal(str(stats.first_year), datatype=XSD.gYear)))
+        graph.add((period, DCAT.endDate, Literal(str(stats.last_year), datatype=XSD.gYear)))
+    contributor = os.environ.get(CONTRIBUTOR_ENV, "").strip()
+    if contributor.startswith(CONTRIBUTORS):
+        graph.add((DATASET, DCATDE.contributorID, URIRef(contributor)))
 
 
 PARTS = frozenset({"sd", "void", "dcat"})
@@ -234,5 +215,5 @@ def describe(
     if "void" in parts or "sd" in parts:
         _datasets(graph, stats, endpoint)
     if "dcat" in parts:
-        _catalogue_record(graph, endpoint)
+        _catalogue_record(graph, endpoint, stats)
     return graph

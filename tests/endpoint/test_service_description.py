@@ -7,11 +7,15 @@ to the URL requested; every sd:NamedGraph has an sd:name and every sd:Dataset an
 
 from __future__ import annotations
 
+import pyshacl
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
+from ozgkg import paths
 from ozgkg.namespaces import DCATDE, SD
+from ozgkg.service_description import CONTRIBUTOR_ENV, DatasetStatistics, GraphStatistics, describe
+from ozgkg.validate import shapes_graph
 
 from .conftest import Server
 from .test_w3c_protocol import RDF_PARSERS
@@ -114,6 +118,55 @@ def test_dcat_ap_de_record(server: Server) -> None:
             assert graph.value(node, DCATDE.licenseAttributionByText) is not None
             assert graph.value(node, DCTERMS.publisher) is not None
             assert {t.language for t in graph.objects(node, DCTERMS.title)} == {"de", "en"}
+
+
+def dcat_ap_de_violations(graph: Graph) -> str | None:
+    """The report of the project's DCAT-AP.de shapes on a record, or None if it conforms."""
+    shapes = shapes_graph([paths.shapes_dir() / "ozg-shapes-dcat-ap-de.ttl"])
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True)
+    return None if conforms else text
+
+
+def test_dcat_ap_de_record_meets_the_shapes(server: Server) -> None:
+    """What DCAT-AP.de 3.0 asks (shapes/ozg-shapes-dcat-ap-de.ttl): contact point, temporal coverage,
+    publisher IRI with a name, format, media type, licence, description and availability from the
+    controlled vocabularies."""
+    graph = description(server, "/dataset")
+    assert dcat_ap_de_violations(graph) is None
+    dataset = graph.value(predicate=RDF.type, object=DCAT.Dataset)
+    publisher = graph.value(dataset, DCTERMS.publisher)
+    assert isinstance(publisher, URIRef) and graph.value(publisher, FOAF.name) is not None
+    period = graph.value(dataset, DCTERMS.temporal)
+    start, end = graph.value(period, DCAT.startDate), graph.value(period, DCAT.endDate)
+    assert start.datatype == end.datatype == XSD.gYear and int(start) <= int(end)
+
+
+def statistics(first_year: int | None = 2020, last_year: int | None = 2024) -> DatasetStatistics:
+    return DatasetStatistics(GraphStatistics(), {}, first_year=first_year, last_year=last_year)
+
+
+def test_the_record_without_what_dcat_ap_de_asks_fails_the_shapes() -> None:
+    record = describe("http://localhost/sparql", statistics(), parts={"dcat"})
+    assert dcat_ap_de_violations(record) is None
+    without_period = describe("http://localhost/sparql", statistics(None, None), parts={"dcat"})
+    assert "temporal coverage" in dcat_ap_de_violations(without_period)
+    for node in record.subjects(DCAT.mediaType, None):
+        record.remove((node, DCAT.mediaType, None))
+    assert "IANA media type" in dcat_ap_de_violations(record)
+
+
+def test_contributor_id_only_as_assigned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GovData assigns the dcatde:contributorID; none is made up, a configured one is stated."""
+    monkeypatch.delenv(CONTRIBUTOR_ENV, raising=False)
+    record = describe("http://localhost/sparql", statistics(), parts={"dcat"})
+    assert not list(record.objects(None, DCATDE.contributorID))
+    assigned = "http://dcat-ap.de/def/contributors/example"
+    monkeypatch.setenv(CONTRIBUTOR_ENV, assigned)
+    record = describe("http://localhost/sparql", statistics(), parts={"dcat"})
+    assert list(record.objects(None, DCATDE.contributorID)) == [URIRef(assigned)]
+    monkeypatch.setenv(CONTRIBUTOR_ENV, "not-an-iri-of-the-list")
+    record = describe("http://localhost/sparql", statistics(), parts={"dcat"})
+    assert not list(record.objects(None, DCATDE.contributorID))
 
 
 def test_description_etag_and_format_parameter(server: Server) -> None:
