@@ -40,7 +40,9 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 import ozgkg
 from ozgkg import export
+from ozgkg.describe import parse_bindings
 from ozgkg.load import load
+from ozgkg.namespaces import ONTOLOGY_GRAPH
 from ozgkg.store import open_store
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -105,7 +107,7 @@ def test_every_node_and_edge_has_a_name_for_people() -> None:
     """No node is named by a slug, a code or an IRI, no edge by a CURIE: labels, amounts, property labels."""
     network = drawn()
     dataset = export.dataset_of(
-        export.parse_bindings(store().execute(export.QUADS_QUERY, export.GRAPH_ANSWERS).body)
+        parse_bindings(store().execute(export.QUADS_QUERY, export.GRAPH_ANSWERS).body)
     )
     for node, data in network.nodes(data=True):
         given = {
@@ -117,7 +119,7 @@ def test_every_node_and_edge_has_a_name_for_people() -> None:
     assert labels(network)[AMOUNT] == "bis zu 20.000 EUR je Kommune"  # describe.py's German amounts
     assert labels(network)[ID + "rate/by-digitales-rathaus-max"] == "bis zu 80 %"
     ontology: dict[str, set[str]] = {}
-    for prop, label in dataset.graph(export.ONTOLOGY_GRAPH).subject_objects(RDFS.label):
+    for prop, label in dataset.graph(ONTOLOGY_GRAPH).subject_objects(RDFS.label):
         ontology.setdefault(str(prop), set()).add(str(label))
     for *_, data in network.edges(data=True):
         assert data["label"].strip() and not re.match(r"\w+:", data["label"]), data
