@@ -137,6 +137,8 @@ def test_outside_iris_and_literals_are_typed_attributes() -> None:
     amount = nodes[AMOUNT]
     assert amount["maxValue"] == 20000 and isinstance(amount["maxValue"], float)
     assert amount["basis"] == "je Kommune", "a vocabulary value is its label"
+    document = nodes[ID + "doc/landtag-nrw-vorlage-17-4771"]
+    assert (document["type"], document["dct_type"]) == ("SourceDocument", "http://purl.org/dc/dcmitype/Text")
     years = [d["year"] for d in nodes.values() if "year" in d]
     assert years and all(isinstance(y, int) for y in years)
 

@@ -70,8 +70,14 @@ def _typed(literal: Literal) -> Value:
     return str(literal)
 
 
+# What every node carries; a property of the same name (dct:type) is kept under its prefixed name.
+_NODE_KEYS = frozenset({"iri", "label", "type", "typeLabel"})
+
+
 def _attribute_key(predicate: URIRef, obj: Node) -> str:
     key = _local(str(predicate))
+    if key in _NODE_KEYS:
+        key = short_name(str(predicate))
     if isinstance(obj, Literal) and obj.language:
         key = f"{key}_{obj.language}"
     return re.sub(r"[^\w.-]", "_", key)  # an XML name token, as GraphML's attr.name must be
