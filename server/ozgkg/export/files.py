@@ -143,18 +143,22 @@ def _graphml(network: nx.MultiDiGraph) -> bytes:
         ET.SubElement(shape, "y:Geometry", {**position, "width": f"{width}", "height": "30.0"})
         ET.SubElement(shape, "y:Fill", {"color": colours[data["type"]], "transparent": "false"})
         ET.SubElement(shape, "y:BorderStyle", {"hasColor": "false", "type": "line", "width": "1.0"})
-        label = {"fontFamily": "Dialog", "fontSize": "12", "textColor": "#FFFFFF", "modelName": "internal"}
+        label = {"fontFamily": "Dialog", "fontSize": "12", "textColor": "#FFFFFF"}
+        label |= {"modelName": "internal", "modelPosition": "c"}
         ET.SubElement(shape, "y:NodeLabel", label).text = str(data["label"])
         ET.SubElement(shape, "y:Shape", {"type": "roundrectangle"})
     for i, (source, target, data) in enumerate(network.edges(data=True)):
         element = ET.SubElement(graph, "edge", {"id": f"e{i}", "source": ids[source], "target": ids[target]})
         for name, value in data.items():
             ET.SubElement(element, "data", {"key": keys["edge"][name]}).text = _text(value)
+        # In the order yEd writes them: Path, LineStyle, Arrows, EdgeLabel, BendStyle.
         line = ET.SubElement(ET.SubElement(element, "data", {"key": "ye"}), "y:PolyLineEdge")
+        ET.SubElement(line, "y:Path", dict.fromkeys(("sx", "sy", "tx", "ty"), "0.0"))
         ET.SubElement(line, "y:LineStyle", {"color": _EDGE_GREY, "type": "line", "width": "1.0"})
         ET.SubElement(line, "y:Arrows", {"source": "none", "target": "standard"})
         label = {"fontFamily": "Dialog", "fontSize": "10", "textColor": "#5F6B7A"}
         ET.SubElement(line, "y:EdgeLabel", label).text = str(data["label"])
+        ET.SubElement(line, "y:BendStyle", {"smoothed": "false"})
     return _xml(root)
 
 
