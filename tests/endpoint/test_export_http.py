@@ -173,6 +173,10 @@ def test_neighbourhood_of_an_entity(server: Server) -> None:
     assert nodes[ID + "body/ccd-kdn"]["type"] == "CoordinationBody"
     assert ID + "body/kdn" in nodes
     assert nodes[ID + "land/05"]["label"] == "North Rhine-Westphalia"
+    # Names of types and properties come from the ontology, as in the whole graph's export.
+    assert nodes[ID + "body/kdn"]["typeLabel"] == "association"
+    edges = {e["data"]["iri"]: e["data"]["label"] for e in reply.json()["elements"]["edges"]}
+    assert edges[OZG + "coordinatesMunicipalOZGIn"] == "coordinates the municipal OZG implementation in"
 
 
 @pytest.mark.parametrize(

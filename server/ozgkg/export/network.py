@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, SKOS
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..describe import TermInfo, Terms, parse_bindings, short_name
@@ -236,16 +236,18 @@ def context_query(triples: Graph) -> str:
     """What build_network needs to know about the triples' IRIs, as `?s ?p ?o ?g` rows.
 
     That is every quad whose subject is one of them (labels, types, amounts, vocabulary membership, the
-    named graphs stating each drawn triple; for a property, its label in the ontology) and the source
-    document of every named graph.
+    named graphs stating each drawn triple), the source document of every named graph, and the labels
+    of the ontology's terms (for the names of properties and types).
     """
-    iris = sorted({str(t) for triple in triples for t in triple if isinstance(t, URIRef)})
+    iris = sorted({str(t) for triple in triples for t in (triple[0], triple[2]) if isinstance(t, URIRef)})
     values = " ".join(f"<{iri}>" for iri in iris)
     return (
         "SELECT ?s ?p ?o ?g WHERE {\n"
         f"  {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}\n"
         f"  UNION {{ GRAPH <{GRAPH['meta']}> {{ ?s <{PROV.wasDerivedFrom}> ?o }}"
         f" BIND (<{PROV.wasDerivedFrom}> AS ?p) BIND (<{GRAPH['meta']}> AS ?g) }}\n"
+        f"  UNION {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s <{RDFS.label}> ?o }}"
+        f" BIND (<{RDFS.label}> AS ?p) BIND (<{ONTOLOGY_GRAPH}> AS ?g) }}\n"
         "}"
     )
 
