@@ -318,8 +318,9 @@ def test_cytoscape_json(files: dict[str, Path]) -> None:
     assert len(edges) == drawn().number_of_edges()
     ids = {n["data"]["id"] for n in nodes}
     assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in edges)
-    amount = next(n["data"] for n in nodes if n["data"]["iri"] == AMOUNT)
-    assert amount["maxValue"] == 20000.0 and amount["type"] == "MonetaryAmount"
+    amounts = {n["data"]["iri"]: n["data"] for n in nodes if n["data"]["type"] == "MonetaryAmount"}
+    assert amounts[AMOUNT]["maxValue"] == 20000.0
+    assert amounts[ID + "amount/by-bayernapp-entwicklung"]["value"] == 920000.0  # schema:value, the amount
 
 
 def test_csv_node_and_edge_lists(files: dict[str, Path]) -> None:

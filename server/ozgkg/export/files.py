@@ -202,6 +202,17 @@ def _gexf(network: nx.MultiDiGraph) -> bytes:
     return _xml(root)
 
 
+def _cytoscape(network: nx.MultiDiGraph) -> dict:
+    """Cytoscape.js elements: a node's id is its IRI. (networkx's cytoscape_data would overwrite an
+    attribute named `value`, an amount's, with the node's key.)"""
+    nodes = [{"data": {"id": node, **data}} for node, data in network.nodes(data=True)]
+    edges = [
+        {"data": {"id": f"e{i}", "source": source, "target": target, **data}}
+        for i, (source, target, data) in enumerate(network.edges(data=True))
+    ]
+    return {"data": {}, "directed": True, "multigraph": True, "elements": {"nodes": nodes, "edges": edges}}
+
+
 def _csv_lists(network: nx.MultiDiGraph) -> tuple[str, str]:
     node_keys = sorted({k for data in node_data(network) for k in data} - {"iri", "label", "type"})
     nodes, edges = io.StringIO(), io.StringIO()
@@ -225,8 +236,7 @@ def serialise(network: nx.MultiDiGraph, fmt: str) -> dict[str, bytes]:
     if fmt == "dot":
         return {"graph.dot": _dot(network)}
     if fmt == "cytoscape":
-        data = nx.cytoscape_data(network, name="iri", ident="id")
-        return {"graph.cyjs": json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")}
+        return {"graph.cyjs": json.dumps(_cytoscape(network), ensure_ascii=False, indent=1).encode("utf-8")}
     if fmt == "csv":
         nodes, edges = _csv_lists(network)
         return {"nodes.csv": nodes.encode("utf-8"), "edges.csv": edges.encode("utf-8")}
