@@ -46,6 +46,7 @@ PALETTE = (
     "#a8a000",
 )
 OTHER_COLOUR = "#9aa5b1"
+EDGE_COLOUR, EDGE_TEXT_COLOUR = "#8a96a3", "#5f6b7a"
 # Past this many nodes dot's layered layout grows into a strip tens of thousands of pixels wide;
 # sfdp's force-directed one stays square enough to read.
 DOT_LAYERED_UP_TO = 60
@@ -92,8 +93,8 @@ def _dot(network: nx.MultiDiGraph) -> bytes:
     numbered.graph["edge"] = {
         "fontname": "sans-serif",
         "fontsize": "8",
-        "color": '"#8a96a3"',
-        "fontcolor": '"#5f6b7a"',
+        "color": f'"{EDGE_COLOUR}"',
+        "fontcolor": f'"{EDGE_TEXT_COLOUR}"',
     }
     return nx.nx_pydot.to_pydot(numbered).to_string().encode("utf-8")
 
@@ -102,7 +103,6 @@ _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _GRAPHML = "http://graphml.graphdrawing.org/xmlns"
 _GEXF = "http://gexf.net/1.3"
 _GEXF_TYPES = {"boolean": "boolean", "int": "integer", "long": "long", "double": "double", "string": "string"}
-_EDGE_GREY = "#8A96A3"
 
 
 def _xml(root: ET.Element) -> bytes:
@@ -154,9 +154,9 @@ def _graphml(network: nx.MultiDiGraph) -> bytes:
         # In the order yEd writes them: Path, LineStyle, Arrows, EdgeLabel, BendStyle.
         line = ET.SubElement(ET.SubElement(element, "data", {"key": "ye"}), "y:PolyLineEdge")
         ET.SubElement(line, "y:Path", dict.fromkeys(("sx", "sy", "tx", "ty"), "0.0"))
-        ET.SubElement(line, "y:LineStyle", {"color": _EDGE_GREY, "type": "line", "width": "1.0"})
+        ET.SubElement(line, "y:LineStyle", {"color": EDGE_COLOUR, "type": "line", "width": "1.0"})
         ET.SubElement(line, "y:Arrows", {"source": "none", "target": "standard"})
-        label = {"fontFamily": "Dialog", "fontSize": "10", "textColor": "#5F6B7A"}
+        label = {"fontFamily": "Dialog", "fontSize": "10", "textColor": EDGE_TEXT_COLOUR}
         ET.SubElement(line, "y:EdgeLabel", label).text = str(data["label"])
         ET.SubElement(line, "y:BendStyle", {"smoothed": "false"})
     return _xml(root)
