@@ -99,32 +99,30 @@ class _Context:
                 self.documents[str(s)].add(str(o))
             if name not in _NOT_FACTS:
                 self.graphs_of[(s, p, o)].add(name)
-        # describe.py's terms, with a concept as its notation (as Terms.fetch reads qualifier and basis).
-        notation = {c: values[c][SKOS.notation][0] for c in self.vocabulary if values[c].get(SKOS.notation)}
-        self.types = {s: v.get(RDF.type, []) for s, v in values.items()}
-        self.terms = Terms(
-            {
-                s: TermInfo({p: [notation.get(o, o) for o in objects] for p, objects in v.items()})
-                for s, v in values.items()
-                if isinstance(s, URIRef)
-            }
-        )
+        self.values = dict(values)  # no longer a defaultdict: a look-up must not add a term
+        notations = ((c, values[c].get(SKOS.notation)) for c in self.vocabulary if c in self.values)
+        self.notation = {concept: found[0] for concept, found in notations if found}
 
     def described(self, node: Node) -> bool:
-        return node in self.types
+        return node in self.values
 
     def name(self, node: Node) -> str | None:
         """A name for people in the language: a label, else the amount as people read it."""
-        info = self.terms.info(node)
+        if not isinstance(node, URIRef) or node not in self.values:
+            return None
+        # describe.py's view of the term, with a concept as its notation (as Terms.fetch reads
+        # qualifier and basis), so that its labels and amounts read as on the entity pages.
+        objects = self.values[node].items()
+        info = TermInfo({p: [self.notation.get(o, o) for o in values] for p, values in objects})
         if info.labels() or info.quantity is not None:
-            return self.terms.label(node, self.language)
+            return Terms({node: info}).label(node, self.language)
         return None
 
     def property_label(self, predicate: URIRef) -> str:
         return self.name(predicate) or _words(_local(str(predicate)))
 
     def node_type(self, node: Node) -> URIRef | None:
-        types = sorted(str(t) for t in self.types.get(node, ()))
+        types = sorted(str(t) for t in self.values.get(node, {}).get(RDF.type, ()))
         ours = [t for t in types if t.startswith(str(OZG))]
         return URIRef((ours or types)[0]) if types else None
 
