@@ -28,6 +28,7 @@ REFERENCE_FILES = (
     "reference-laender.trig",
     "reference-themenfelder.trig",
     "reference-bodies.trig",
+    "reference-efa-services.trig",
 )
 DCAT_AP_DE_STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/"
 
@@ -90,6 +91,8 @@ VOCABULARIES = {
     "legal-form": {"aoer", "zweckverband", "gmbh", "landesbetrieb", "kdoer", "eg"},
     "funds-origin": {"fag", "sondervermoegen-pandemie", "ozg-kommunal"},
     "financing-model": {"state-funded", "free-of-charge", "operation-pro-rata", "fachressort"},
+    "modality": {"planned", "intended", "pilot", "in-operation", "not-in-force"},
+    "information-status": {"stated", "linked-document", "not-yet-available", "not-relevant", "go-live-pending"},
 }
 
 # domain.md §4, V parts only.
