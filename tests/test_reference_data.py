@@ -29,6 +29,7 @@ REFERENCE_FILES = (
     "reference-themenfelder.trig",
     "reference-bodies.trig",
     "reference-efa-services.trig",
+    "reference-efa-nachnutzung-laender.trig",
 )
 DCAT_AP_DE_STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/"
 
@@ -81,6 +82,9 @@ ALLOWED_SOURCE_URLS = {
     _DV + "themenfelder-node.html",
     _DV + "arbeit_und_ruhestand/arbeit-und-ruhestand-node.html",
     _DV + "recht-und-ordnung/recht-und-ordnung-node.html",
+    # domain.md §7 names this page (current article and its older -node version); both copies were read.
+    "https://digitale-verwaltung.de/Webs/DV/DE/aktuelles-service/kommunen/efa-nachnutzung-laender/efa-nachnutzung-laender.html",
+    "https://www.digitale-verwaltung.de/Webs/DV/DE/aktuelles-service/kommunen/efa-nachnutzung-laender/efa-nachnutzung-laender-node.html",
 }
 
 # The modelling contract's SKOS schemes and their concept slugs.
