@@ -494,3 +494,17 @@ def test_kb16_noots_ratifications() -> None:
     rows = run("kb16")
     assert ids(rows, "land") == {"land/15", "land/02", "land/11", "land/08"}
     assert {r["needed"] for r in rows} == {11}
+
+
+def test_every_sparql_block_of_the_readmes_runs_as_written() -> None:
+    import re
+
+    root = paths.queries_dir().parents[1]
+    blocks = [
+        block
+        for readme in (root / "README.md", root / "ontology" / "README.md")
+        for block in re.findall(r"```sparql\n(.*?)```", readme.read_text(encoding="utf-8"), re.S)
+    ]
+    assert blocks
+    for block in blocks:
+        assert list(store().query(block, use_default_graph_as_union=True)), block
