@@ -416,3 +416,37 @@ def test_entities_of_reference_graphs_have_one_label_per_language() -> None:
     for entity in typed:
         for language in ("de", "en"):
             assert len(labels(entity, language)) == 1, (entity, language, labels(entity, language))
+
+
+# ---------------------------------------------------------------- EfA (domain.md §3b, status V)
+
+
+def test_leika_keys_only_those_the_ewa_checklist_gives() -> None:
+    """domain.md §3b: the LeiKa keys of the eWA connection checklist (V); no other key is asserted."""
+    ds = dataset()
+    keys = {str(o) for o in ds.objects(None, OZG.leikaKey)}
+    assert keys == {
+        "99115005104000", "99115005104001", "99115003012000", "99008001011001",
+        "99008004011002", "99008005011001", "99085001011001",
+    }
+    for service in ds.subjects(OZG.leikaKey, None):
+        assert (service, URIRef("http://data.europa.eu/m8g/hasChannel"), ID["solution/ewa"]) in ds
+
+
+def test_efa_services_provider_and_operator() -> None:
+    ds = dataset()
+    expected = {
+        "wohngeld-digital": ({"land/01"}, {"body/dataport"}),
+        "digitaler-bauantrag": ({"land/13"}, set()),
+        "unterhaltsvorschuss-online": ({"land/04"}, {"body/dataport"}),
+        "ewa": ({"land/02", "body/bmi"}, set()),
+        "bafoeg-digital": ({"land/15", "body/bmbf"}, set()),  # operator U
+        "online-wache": ({"land/14"}, set()),  # operator U
+        "jagdschein-digital": ({"land/07", "body/mkuem-rlp"}, set()),  # operator U
+    }
+    for slug, (providers, operators) in expected.items():
+        solution = ID["solution/" + slug]
+        assert {slug_of(p, "") for p in ds.objects(solution, OZG.providedBy)} == providers, slug
+        assert {slug_of(o, "") for o in ds.objects(solution, OZG.operatedBy)} == operators, slug
+    assert (ID["solution/ewa"], OZG.builtBy, ID["body/dataport"]) in ds
+    assert (ID["solution/digitaler-bauantrag"], OZG.builtBy, ID["body/brain-scc"]) in ds
