@@ -104,7 +104,7 @@ CONFIRMED_SECTION_7_URLS = {
 
 # The modelling contract's SKOS schemes and their concept slugs.
 VOCABULARIES = {
-    "amount-qualifier": {"exact", "up-to", "about", "almost", "more-than", "expected"},
+    "amount-qualifier": {"exact", "up-to", "about", "almost", "more-than", "expected", "at-least"},
     "amount-basis": {"total", "per-year", "per-municipality", "per-project", "total-for-period"},
     "amount-kind": {"budget", "cap", "investment"},
     "legal-form": {"aoer", "zweckverband", "gmbh", "landesbetrieb", "kdoer", "eg"},
