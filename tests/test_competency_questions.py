@@ -508,3 +508,20 @@ def test_every_sparql_block_of_the_readmes_runs_as_written() -> None:
     assert blocks
     for block in blocks:
         assert list(store().query(block, use_default_graph_as_union=True)), block
+
+
+def test_kb17_efa_overview_per_land() -> None:
+    rows = {str(r["land"]).removeprefix(ID): r for r in run("kb17")}
+    assert set(rows) == LAENDER
+    provides = {k: r.get("provides") for k, r in rows.items() if r.get("provides")}
+    assert provides == {
+        "land/01": "Wohngeld digital",
+        "land/13": "Digitaler Bauantrag",
+        "land/04": "Unterhaltsvorschuss Online (UVO)",
+        "land/02": "eWA – elektronische Wohnsitzanmeldung",
+        "land/15": "BAföG Digital",
+        "land/14": "Online-Wache (Online-Anzeige)",
+        "land/07": "Jagdschein digital",
+    }
+    assert {k for k, r in rows.items() if r.get("ownSolutionInsteadOf")} == {"land/11", "land/12", "land/06"}
+    assert "reuseRules" not in rows["land/16"]  # cut off in the stored copy
