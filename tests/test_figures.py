@@ -122,15 +122,15 @@ def test_figure_in_graph(row: dict[str, str]) -> None:
 
 def test_every_amount_is_labelled_as_its_source_states_it() -> None:
     """Searching an amount's wording ("7,72 Mio.") finds it: in every graph that states an amount, the
-    amount has a German rdfs:label beginning with that graph's ozg:statedAs, and an English label."""
-    from rdflib.namespace import RDF, RDFS
+    amount has a German skos:altLabel beginning with that graph's ozg:statedAs, and an English label."""
+    from rdflib.namespace import RDF, SKOS
 
     ds = dataset()
     unlabelled = []
     for graph in ds.graphs():
         for amount in graph.subjects(RDF.type, OZG.MonetaryAmount):
-            german = [str(o) for o in graph.objects(amount, RDFS.label) if o.language == "de"]
-            english = [o for o in graph.objects(amount, RDFS.label) if o.language == "en"]
+            german = [str(o) for o in graph.objects(amount, SKOS.altLabel) if o.language == "de"]
+            english = [o for o in graph.objects(amount, SKOS.altLabel) if o.language == "en"]
             stated = [str(o) for o in graph.objects(amount, OZG.statedAs)]
             if len(german) != 1 or len(english) != 1 or not all(german[0].startswith(s) for s in stated):
                 unlabelled.append((str(graph.identifier), str(amount)))
