@@ -314,3 +314,214 @@ def test_cq25_units_and_hosts() -> None:
 @pytest.mark.parametrize("path", sorted(Path(paths.queries_dir()).glob("cq*.rq")), ids=lambda p: p.stem)
 def test_every_question_has_an_answer(path: Path) -> None:
     assert run(path.stem.split("-")[0]), f"{path.name} returns no rows"
+
+
+# ---------------------------------------------------------------- the cookbook (kb*.rq)
+# Everyday questions served in the UI's example list. The expected answers come from the sources:
+# domain.md §3b (EfA services, status V), the federal page "EfA-Nachnutzung in den Ländern" (two stored
+# copies), the pages opened to confirm domain.md §7, and the five documents.
+
+LAENDER = {f"land/{n:02d}" for n in range(1, 17)}
+
+
+def test_cookbook_has_fifteen_questions_with_german_and_english_titles() -> None:
+    queries = sorted(paths.queries_dir().glob("kb*.rq"))
+    assert len(queries) >= 15
+    for query in queries:
+        de, en = query.read_text(encoding="utf-8").splitlines()[:2]
+        assert de.startswith("# ") and en.startswith("# ") and de != en, query.name
+
+
+def test_kb01_efa_services_and_providers() -> None:
+    rows = {str(r["service"]).removeprefix(ID): r for r in run("kb01")}
+    assert set(rows) == {
+        "solution/wohngeld-digital",  # Schleswig-Holstein
+        "solution/digitaler-bauantrag",  # Mecklenburg-Vorpommern, Bauen & Wohnen
+        "solution/unterhaltsvorschuss-online",  # Bremen, Familie & Kind
+        "solution/ewa",  # Hamburg with the BMI
+        "solution/bafoeg-digital",  # Sachsen-Anhalt with the BMBF, Bildung
+        "solution/online-wache",  # Sachsen, Recht & Ordnung
+        "solution/jagdschein-digital",  # Rheinland-Pfalz (MKUEM), Umwelt
+    }
+    assert rows["solution/digitaler-bauantrag"]["providers"] == "Mecklenburg-Vorpommern"
+    assert rows["solution/digitaler-bauantrag"]["themenfeld"] == "Bauen & Wohnen"
+    assert rows["solution/unterhaltsvorschuss-online"]["themenfeld"] == "Familie & Kind"
+    assert "Hamburg" in str(rows["solution/ewa"]["providers"])
+    assert "themenfeld" not in rows["solution/wohngeld-digital"]  # U in domain.md: left out
+    assert "themenfeld" not in rows["solution/ewa"]
+
+
+def test_kb02_who_reuses_the_digital_building_permit() -> None:
+    # domain.md §3b: MV + BW, BY, HB, HH, NI, NW, RP, SL, ST, SN, SH, TH (13 in total)
+    assert ids(run("kb02"), "reuser") == {f"land/{k}" for k in
+                                          ("08", "09", "04", "02", "03", "05", "07", "10", "15", "14", "01", "16")}
+
+
+def test_kb03_own_solutions_instead() -> None:
+    # domain.md §3b: BE, BB, HE use their own solutions
+    assert {(str(r["land"]).removeprefix(ID), str(r["service"]).removeprefix(ID)) for r in run("kb03")} == {
+        ("land/11", "solution/digitaler-bauantrag"),
+        ("land/12", "solution/digitaler-bauantrag"),
+        ("land/06", "solution/digitaler-bauantrag"),
+    }
+
+
+def test_kb04_what_nrw_reuses() -> None:
+    pairs = {(str(r["service"]).removeprefix(ID), str(r["provider"]).removeprefix(ID)) for r in run("kb04")}
+    assert pairs == {
+        ("solution/wohngeld-digital", "land/01"),  # taken over with KDN / d-NRW
+        ("solution/digitaler-bauantrag", "land/13"),
+        ("solution/bafoeg-digital", "land/15"),  # "in all Länder"
+    }
+
+
+def test_kb05_bodies_behind_reused_services() -> None:
+    pairs = {(str(r["body"]).removeprefix(ID), str(r["service"]).removeprefix(ID)) for r in run("kb05")}
+    assert {
+        ("body/dataport", "solution/wohngeld-digital"),  # operator
+        ("body/dataport", "solution/unterhaltsvorschuss-online"),  # operator (OSI platform)
+        ("body/dataport", "solution/ewa"),  # builder
+        ("body/brain-scc", "solution/digitaler-bauantrag"),  # technical basis
+    } <= pairs
+    assert "body/fitko" not in {body for body, _ in pairs}
+
+
+def test_kb06_pilots() -> None:
+    rows = run("kb06")
+    pilots = {(str(r["service"]).removeprefix(ID), str(r["municipality"]).removeprefix(ID)) for r in rows}
+    assert {m for s, m in pilots if s == "solution/wohngeld-digital"} == {
+        f"body/{s}-sh" for s in ("kiel", "flensburg", "luebeck", "neumuenster", "pinneberg", "reinbek")
+    }
+    assert {m for s, m in pilots if s == "solution/unterhaltsvorschuss-online"} == {
+        "body/stadtgemeinde-bremen", "body/hamburg-wandsbek", "body/rhein-kreis-neuss", "body/wuppertal"
+    }
+    starts = {str(r["service"]).removeprefix(ID): r["start"] for r in rows}
+    assert starts["solution/wohngeld-digital"] == "2019-12-18"
+    assert starts["solution/unterhaltsvorschuss-online"] == "2021-05-05"
+    assert starts["solution/digitaler-bauantrag"] == "2021-01-01"
+
+
+def test_kb07_contact_points_per_land() -> None:
+    rows = {str(r["land"]).removeprefix(ID): r for r in run("kb07")}
+    # Thüringen's entry is cut off in the stored copy: no row; every other Land has one.
+    assert set(rows) == LAENDER - {"land/16"}
+    assert set(str(rows["land/08"]["contacts"]).split("; ")) == {"Gemeindetag BW", "Landkreistag BW", "Städtetag BW"}
+    assert rows["land/09"]["contacts"] == "BayKommun" and rows["land/09"]["emails"] == "projekt@baykommun.bayern"
+    assert rows["land/11"]["emails"] == "ozg@senatskanzlei.berlin.de"
+    assert rows["land/02"]["emails"] == "ozg@sk.hamburg.de" and rows["land/02"]["statusName"] == "nicht relevant"
+    assert rows["land/13"]["statusName"] == "noch nicht verfügbar"
+    linked = {"01", "03", "04", "05", "06", "07", "10", "12", "14", "15"}
+    assert {k for k, r in rows.items() if r["statusName"] == "in einem verlinkten Dokument"} == {
+        f"land/{k}" for k in linked
+    }
+
+
+def test_kb08_information_not_yet_available() -> None:
+    assert {(str(r["land"]).removeprefix(ID), str(r["status"]).removeprefix(ID)) for r in run("kb08")} == {
+        ("land/13", "information-status/not-yet-available"),
+        ("land/02", "information-status/not-relevant"),
+    }
+
+
+def test_kb09_where_reusable_services_are_listed() -> None:
+    rows = run("kb09")
+    assert ids([r for r in rows if str(r["land"]).endswith("/08")], "listing") == {
+        "catalogue/bw-onlinedienstgesamtliste", "solution/service-bw"
+    }
+    assert [r["listingStatusName"] for r in rows if str(r["land"]).endswith("/09")] == ["Freischaltung angekündigt"]
+
+
+def test_kb10_marketplaces() -> None:
+    rows = {str(r["marketplace"]).removeprefix(ID): r for r in run("kb10")}
+    assert {"solution/fit-store", "solution/marktplatz-efa-leistungen", "solution/marktplatz-der-zukunft"} <= set(rows)
+    market = rows["solution/marktplatz-efa-leistungen"]
+    assert (market["operator"], market["since"], market["mandatoryFrom"], market["state"]) == (
+        "govdigital eG", "2022-12", "2024-04-01", "in Betrieb"
+    )
+    assert rows["solution/fit-store"]["operator"] == "FITKO (Föderale IT-Kooperation)"
+    assert rows["solution/marktplatz-der-zukunft"]["state"] == "beabsichtigt"
+
+
+def test_kb11_budget_per_land_and_year_with_source() -> None:
+    rows = run("kb11")
+    assert all(r.get("document") and r.get("where") for r in rows)
+    found = {(str(r["land"]).removeprefix(ID), r.get("period"), r["value"]) for r in rows}
+    assert {
+        ("land/05", "2020", 2 * M),  # Kommunalportal 2020
+        ("land/05", "2020", Decimal("6.7") * M),  # municipal projects 2020
+        ("land/05", "2021-2022", Decimal("7.72") * M),
+        ("land/06", "2020", 16 * M),  # Starke Heimat I
+        ("land/09", "2021", Decimal(125_000)),
+        ("land/09", "2022", Decimal(200_000)),  # "voraussichtlich"
+    } <= found
+    # The NRW Kommunalportal 2020 amount is stated by three documents: three rows, three sources.
+    assert len({r["document"] for r in rows if r["value"] == 2 * M}) == 3
+
+
+def test_kb12_running_programmes_leave_out_planned_ones() -> None:
+    programmes = ids(run("kb12"), "programme")
+    assert "measure/rp/geplantes-foerderprogramm" not in programmes  # "geplant, vorbehaltlich ..."
+    assert {"measure/by/digitales-rathaus", "measure/he/starke-heimat", "measure/sl/digitalisierungsoffensive-kommunen"} <= programmes
+
+
+def test_kb13_planned_or_not_in_force() -> None:
+    assert ids(run("kb13"), "thing") == {
+        "measure/rp/geplantes-foerderprogramm",
+        "reuse/nrw-kommunalportal",  # "sollen ... betrieben werden"
+        "reuse/nrw-digitale-modellregionen",  # "sollen ... nachnutzbar werden"
+        "solution/marktplatz-der-zukunft",  # "sollen ... aufgehen"
+        "agreement/noots-staatsvertrag",  # needs 11 ratifications
+    }
+
+
+def test_kb14_portals_of_nrw() -> None:
+    rows = {str(r["solution"]).removeprefix(ID): r for r in run("kb14")}
+    assert {"solution/kommunalportal-nrw", "solution/servicekonto-nrw", "solution/portalverbund-nrw"} <= set(rows)
+    assert "KDN" in str(rows["solution/kommunalportal-nrw"]["runOrCommissionedBy"])
+
+
+def test_kb15_framework_after_2022() -> None:
+    dates = {str(r["thing"]).removeprefix(ID): r["date"] for r in run("kb15")}
+    assert dates == {
+        "solution/marktplatz-efa-leistungen": "2022-12",
+        "law/ozgaendg": "2024-07-19",
+        "standard/zielbild-ozg-rahmenarchitektur": "2024-11-13",
+        "agreement/noots-staatsvertrag": "2024-12-11",
+    }
+
+
+def test_kb16_noots_ratifications() -> None:
+    rows = run("kb16")
+    assert ids(rows, "land") == {"land/15", "land/02", "land/11", "land/08"}
+    assert {r["needed"] for r in rows} == {11}
+
+
+def test_every_sparql_block_of_the_readmes_runs_as_written() -> None:
+    import re
+
+    root = paths.queries_dir().parents[1]
+    blocks = [
+        block
+        for readme in (root / "README.md", root / "ontology" / "README.md")
+        for block in re.findall(r"```sparql\n(.*?)```", readme.read_text(encoding="utf-8"), re.S)
+    ]
+    assert blocks
+    for block in blocks:
+        assert list(store().query(block, use_default_graph_as_union=True)), block
+
+
+def test_kb17_efa_overview_per_land() -> None:
+    rows = {str(r["land"]).removeprefix(ID): r for r in run("kb17")}
+    assert set(rows) == LAENDER
+    provides = {k: r.get("provides") for k, r in rows.items() if r.get("provides")}
+    assert provides == {
+        "land/01": "Wohngeld digital",
+        "land/13": "Digitaler Bauantrag",
+        "land/04": "Unterhaltsvorschuss Online (UVO)",
+        "land/02": "eWA – elektronische Wohnsitzanmeldung",
+        "land/15": "BAföG Digital",
+        "land/14": "Online-Wache (Online-Anzeige)",
+        "land/07": "Jagdschein digital",
+    }
+    assert {k for k, r in rows.items() if r.get("ownSolutionInsteadOf")} == {"land/11", "land/12", "land/06"}
+    assert "reuseRules" not in rows["land/16"]  # cut off in the stored copy

@@ -111,8 +111,27 @@ def test_figure_in_graph(row: dict[str, str]) -> None:
     elif unit == "count":
         values = {str(o) for _, o in ds.predicate_objects(node) if isinstance(o, Literal)}
         assert row["value"] in values, f"{node} has no count {row['value']}"
+        if row["qualifier"]:  # "rund 80": the hedge is a value too
+            assert (node, OZG.countQualifier, ID[f"amount-qualifier/{row['qualifier']}"]) in ds, row["qualifier"]
     elif unit == "date":
         values = {str(o) for _, o in ds.predicate_objects(node) if isinstance(o, Literal)}
         assert any(v.startswith(row["value"]) for v in values), f"{node} has no date {row['value']}"
     else:
         pytest.fail(f"unknown unit {unit!r}")
+
+
+def test_every_amount_is_labelled_as_its_source_states_it() -> None:
+    """Searching an amount's wording ("7,72 Mio.") finds it: in every graph that states an amount, the
+    amount has a German skos:altLabel beginning with that graph's ozg:statedAs, and an English label."""
+    from rdflib.namespace import RDF, SKOS
+
+    ds = dataset()
+    unlabelled = []
+    for graph in ds.graphs():
+        for amount in graph.subjects(RDF.type, OZG.MonetaryAmount):
+            german = [str(o) for o in graph.objects(amount, SKOS.altLabel) if o.language == "de"]
+            english = [o for o in graph.objects(amount, SKOS.altLabel) if o.language == "en"]
+            stated = [str(o) for o in graph.objects(amount, OZG.statedAs)]
+            if len(german) != 1 or len(english) != 1 or not all(german[0].startswith(s) for s in stated):
+                unlabelled.append((str(graph.identifier), str(amount)))
+    assert not unlabelled, unlabelled

@@ -27,6 +27,9 @@ REFERENCE_FILES = (
     "reference-laender.trig",
     "reference-themenfelder.trig",
     "reference-bodies.trig",
+    "reference-efa-services.trig",
+    "reference-efa-nachnutzung-laender.trig",
+    "reference-after-2022.trig",
 )
 DCAT_AP_DE_STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/"
 
@@ -79,16 +82,35 @@ ALLOWED_SOURCE_URLS = {
     _DV + "themenfelder-node.html",
     _DV + "arbeit_und_ruhestand/arbeit-und-ruhestand-node.html",
     _DV + "recht-und-ordnung/recht-und-ordnung-node.html",
+    # domain.md §7 names this page (current article and its older -node version); both copies were read.
+    "https://digitale-verwaltung.de/Webs/DV/DE/aktuelles-service/kommunen/efa-nachnutzung-laender/efa-nachnutzung-laender.html",
+    "https://www.digitale-verwaltung.de/Webs/DV/DE/aktuelles-service/kommunen/efa-nachnutzung-laender/efa-nachnutzung-laender-node.html",
+}
+
+# Pages opened (stored copies) to confirm the candidate facts of domain.md §7 (status S) before they entered
+# reference-after-2022.trig; each is the source of its graph.
+CONFIRMED_SECTION_7_URLS = {
+    "https://www.kommune21.de/?p=127168",
+    "https://www.egovernment.de/efa-leistungen-wenn-nachnutzung-einfach-waere-a-b8f8c77f0fd37a33d89dc423a69b4fed",
+    "https://vdz.org/it-landschaft-markt-kooperationen/wenn-efa-wirken-soll-muessen-wir-es-den-kommunen-so-einfach-wie",
+    "https://www.egovernment.de/efa-im-fokus-a-cf7dab599c72fa16f683d3fe699743df/?cflt=rel",
+    "http://uo.f1f37a1bf7b548e2bdb62f666ac0ec20.bodycote-enr.zeta-sw.com/recht/allgemei/z24_0245.htm",
+    "https://nwb-experten-blog.de/update-onlinezugangs-aenderungsgesetz-ozgaendg-vermittlungsausschuss-beschliesst-einigungsvorschlag",
+    "https://www.digitale-verwaltung.de/Webs/DV/DE/onlinezugangsgesetz/rahmenarchitektur/ozg-rahmenarchitektur/ozg-rahmenarchitektur.html",
+    "https://digitale-verwaltung.de/SharedDocs/kurzmeldungen/Webs/DV/DE/2024/11_zielbild_rahmenarchitektur.html",
+    "https://www.kommunales-sachsen-anhalt.de/St%C3%A4dte-und-Gemeindebund/Verbandsinformationen/Aktuelles/index.php?La=1&NavID=39.68&object=tx%7C2348.6513.1",
 }
 
 # The modelling contract's SKOS schemes and their concept slugs.
 VOCABULARIES = {
-    "amount-qualifier": {"exact", "up-to", "about", "almost", "more-than", "expected"},
+    "amount-qualifier": {"exact", "up-to", "about", "almost", "more-than", "expected", "at-least"},
     "amount-basis": {"total", "per-year", "per-municipality", "per-project", "total-for-period"},
     "amount-kind": {"budget", "cap", "investment"},
     "legal-form": {"aoer", "zweckverband", "gmbh", "landesbetrieb", "kdoer", "eg"},
     "funds-origin": {"fag", "sondervermoegen-pandemie", "ozg-kommunal"},
     "financing-model": {"state-funded", "free-of-charge", "operation-pro-rata", "fachressort"},
+    "modality": {"planned", "intended", "pilot", "in-operation", "not-in-force"},
+    "information-status": {"stated", "linked-document", "not-yet-available", "not-relevant", "go-live-pending"},
 }
 
 # domain.md §4, V parts only.
@@ -274,8 +296,8 @@ def test_fourteen_themenfelder_in_their_scheme() -> None:
         assert (concept, SKOS.inScheme, ID["themenfelder"]) in ds
         assert labels(concept, "de") == [name]
         assert len(labels(concept, "en")) == 1
-    notations = sorted(int(values(ID["themenfeld/" + s], SKOS.notation).pop()) for s in THEMENFELDER)
-    assert notations == list(range(1, 15))
+    # No source numbers the Themenfelder: no skos:notation may suggest an official number.
+    assert all(not values(ID["themenfeld/" + s], SKOS.notation) for s in THEMENFELDER)
 
 
 def test_leads_exactly_for_verified_rows() -> None:
@@ -296,7 +318,7 @@ def test_leads_exactly_for_verified_rows() -> None:
 def test_source_urls_are_only_those_domain_md_gives() -> None:
     ds = dataset()
     urls = {str(u) for s in ds.subjects(RDF.type, OZG.ReferenceSource) for u in ds.objects(s, SCHEMA.url)}
-    assert urls <= ALLOWED_SOURCE_URLS
+    assert urls <= ALLOWED_SOURCE_URLS | CONFIRMED_SECTION_7_URLS
 
 
 # ---------------------------------------------------------------- vocabularies
@@ -399,3 +421,37 @@ def test_entities_of_reference_graphs_have_one_label_per_language() -> None:
     for entity in typed:
         for language in ("de", "en"):
             assert len(labels(entity, language)) == 1, (entity, language, labels(entity, language))
+
+
+# ---------------------------------------------------------------- EfA (domain.md §3b, status V)
+
+
+def test_leika_keys_only_those_the_ewa_checklist_gives() -> None:
+    """domain.md §3b: the LeiKa keys of the eWA connection checklist (V); no other key is asserted."""
+    ds = dataset()
+    keys = {str(o) for o in ds.objects(None, OZG.leikaKey)}
+    assert keys == {
+        "99115005104000", "99115005104001", "99115003012000", "99008001011001",
+        "99008004011002", "99008005011001", "99085001011001",
+    }
+    for service in ds.subjects(OZG.leikaKey, None):
+        assert (service, URIRef("http://data.europa.eu/m8g/hasChannel"), ID["solution/ewa"]) in ds
+
+
+def test_efa_services_provider_and_operator() -> None:
+    ds = dataset()
+    expected = {
+        "wohngeld-digital": ({"land/01"}, {"body/dataport"}),
+        "digitaler-bauantrag": ({"land/13"}, set()),
+        "unterhaltsvorschuss-online": ({"land/04"}, {"body/dataport"}),
+        "ewa": ({"land/02", "body/bmi"}, set()),
+        "bafoeg-digital": ({"land/15", "body/bmbf"}, set()),  # operator U
+        "online-wache": ({"land/14"}, set()),  # operator U
+        "jagdschein-digital": ({"land/07", "body/mkuem-rlp"}, set()),  # operator U
+    }
+    for slug, (providers, operators) in expected.items():
+        solution = ID["solution/" + slug]
+        assert {slug_of(p, "") for p in ds.objects(solution, OZG.providedBy)} == providers, slug
+        assert {slug_of(o, "") for o in ds.objects(solution, OZG.operatedBy)} == operators, slug
+    assert (ID["solution/ewa"], OZG.builtBy, ID["body/dataport"]) in ds
+    assert (ID["solution/digitaler-bauantrag"], OZG.builtBy, ID["body/brain-scc"]) in ds
