@@ -353,8 +353,9 @@ def test_kb01_efa_services_and_providers() -> None:
 
 def test_kb02_who_reuses_the_digital_building_permit() -> None:
     # domain.md §3b: MV + BW, BY, HB, HH, NI, NW, RP, SL, ST, SN, SH, TH (13 in total)
-    assert ids(run("kb02"), "reuser") == {f"land/{k}" for k in
-                                          ("08", "09", "04", "02", "03", "05", "07", "10", "15", "14", "01", "16")}
+    assert ids(run("kb02"), "reuser") == {
+        f"land/{k}" for k in ("08", "09", "04", "02", "03", "05", "07", "10", "15", "14", "01", "16")
+    }
 
 
 def test_kb03_own_solutions_instead() -> None:
@@ -393,7 +394,10 @@ def test_kb06_pilots() -> None:
         f"body/{s}-sh" for s in ("kiel", "flensburg", "luebeck", "neumuenster", "pinneberg", "reinbek")
     }
     assert {m for s, m in pilots if s == "solution/unterhaltsvorschuss-online"} == {
-        "body/stadtgemeinde-bremen", "body/hamburg-wandsbek", "body/rhein-kreis-neuss", "body/wuppertal"
+        "body/stadtgemeinde-bremen",
+        "body/hamburg-wandsbek",
+        "body/rhein-kreis-neuss",
+        "body/wuppertal",
     }
     starts = {str(r["service"]).removeprefix(ID): r["start"] for r in rows}
     assert starts["solution/wohngeld-digital"] == "2019-12-18"
@@ -405,10 +409,18 @@ def test_kb07_contact_points_per_land() -> None:
     rows = {str(r["land"]).removeprefix(ID): r for r in run("kb07")}
     # Thüringen's entry is cut off in the stored copy: no row; every other Land has one.
     assert set(rows) == LAENDER - {"land/16"}
-    assert set(str(rows["land/08"]["contacts"]).split("; ")) == {"Gemeindetag BW", "Landkreistag BW", "Städtetag BW"}
-    assert rows["land/09"]["contacts"] == "BayKommun" and rows["land/09"]["emails"] == "projekt@baykommun.bayern"
+    assert set(str(rows["land/08"]["contacts"]).split("; ")) == {
+        "Gemeindetag BW",
+        "Landkreistag BW",
+        "Städtetag BW",
+    }
+    assert (
+        rows["land/09"]["contacts"] == "BayKommun" and rows["land/09"]["emails"] == "projekt@baykommun.bayern"
+    )
     assert rows["land/11"]["emails"] == "ozg@senatskanzlei.berlin.de"
-    assert rows["land/02"]["emails"] == "ozg@sk.hamburg.de" and rows["land/02"]["statusName"] == "nicht relevant"
+    assert (
+        rows["land/02"]["emails"] == "ozg@sk.hamburg.de" and rows["land/02"]["statusName"] == "nicht relevant"
+    )
     assert rows["land/13"]["statusName"] == "noch nicht verfügbar"
     linked = {"01", "03", "04", "05", "06", "07", "10", "12", "14", "15"}
     assert {k for k, r in rows.items() if r["statusName"] == "in einem verlinkten Dokument"} == {
@@ -426,17 +438,27 @@ def test_kb08_information_not_yet_available() -> None:
 def test_kb09_where_reusable_services_are_listed() -> None:
     rows = run("kb09")
     assert ids([r for r in rows if str(r["land"]).endswith("/08")], "listing") == {
-        "catalogue/bw-onlinedienstgesamtliste", "solution/service-bw"
+        "catalogue/bw-onlinedienstgesamtliste",
+        "solution/service-bw",
     }
-    assert [r["listingStatusName"] for r in rows if str(r["land"]).endswith("/09")] == ["Freischaltung angekündigt"]
+    assert [r["listingStatusName"] for r in rows if str(r["land"]).endswith("/09")] == [
+        "Freischaltung angekündigt"
+    ]
 
 
 def test_kb10_marketplaces() -> None:
     rows = {str(r["marketplace"]).removeprefix(ID): r for r in run("kb10")}
-    assert {"solution/fit-store", "solution/marktplatz-efa-leistungen", "solution/marktplatz-der-zukunft"} <= set(rows)
+    assert {
+        "solution/fit-store",
+        "solution/marktplatz-efa-leistungen",
+        "solution/marktplatz-der-zukunft",
+    } <= set(rows)
     market = rows["solution/marktplatz-efa-leistungen"]
     assert (market["operator"], market["since"], market["mandatoryFrom"], market["state"]) == (
-        "govdigital eG", "2022-12", "2024-04-01", "in Betrieb"
+        "govdigital eG",
+        "2022-12",
+        "2024-04-01",
+        "in Betrieb",
     )
     assert rows["solution/fit-store"]["operator"] == "FITKO (Föderale IT-Kooperation)"
     assert rows["solution/marktplatz-der-zukunft"]["state"] == "beabsichtigt"
@@ -461,7 +483,11 @@ def test_kb11_budget_per_land_and_year_with_source() -> None:
 def test_kb12_running_programmes_leave_out_planned_ones() -> None:
     programmes = ids(run("kb12"), "programme")
     assert "measure/rp/geplantes-foerderprogramm" not in programmes  # "geplant, vorbehaltlich ..."
-    assert {"measure/by/digitales-rathaus", "measure/he/starke-heimat", "measure/sl/digitalisierungsoffensive-kommunen"} <= programmes
+    assert {
+        "measure/by/digitales-rathaus",
+        "measure/he/starke-heimat",
+        "measure/sl/digitalisierungsoffensive-kommunen",
+    } <= programmes
 
 
 def test_kb13_planned_or_not_in_force() -> None:
@@ -476,7 +502,9 @@ def test_kb13_planned_or_not_in_force() -> None:
 
 def test_kb14_portals_of_nrw() -> None:
     rows = {str(r["solution"]).removeprefix(ID): r for r in run("kb14")}
-    assert {"solution/kommunalportal-nrw", "solution/servicekonto-nrw", "solution/portalverbund-nrw"} <= set(rows)
+    assert {"solution/kommunalportal-nrw", "solution/servicekonto-nrw", "solution/portalverbund-nrw"} <= set(
+        rows
+    )
     assert "KDN" in str(rows["solution/kommunalportal-nrw"]["runOrCommissionedBy"])
 
 

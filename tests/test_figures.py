@@ -112,7 +112,9 @@ def test_figure_in_graph(row: dict[str, str]) -> None:
         values = {str(o) for _, o in ds.predicate_objects(node) if isinstance(o, Literal)}
         assert row["value"] in values, f"{node} has no count {row['value']}"
         if row["qualifier"]:  # "rund 80": the hedge is a value too
-            assert (node, OZG.countQualifier, ID[f"amount-qualifier/{row['qualifier']}"]) in ds, row["qualifier"]
+            assert (node, OZG.countQualifier, ID[f"amount-qualifier/{row['qualifier']}"]) in ds, row[
+                "qualifier"
+            ]
     elif unit == "date":
         values = {str(o) for _, o in ds.predicate_objects(node) if isinstance(o, Literal)}
         assert any(v.startswith(row["value"]) for v in values), f"{node} has no date {row['value']}"

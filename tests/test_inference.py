@@ -62,8 +62,14 @@ def test_a_class_query_finds_every_instance_of_its_subclasses(cls: str) -> None:
     assert count(asserted(), f"?x a {cls}") < by_hand  # so the graph adds what was missing
 
 
+def public_bodies() -> int:
+    """The public bodies the asserted facts give, counted the way a client without a reasoner had to."""
+    return count(asserted(), "?x a/rdfs:subClassOf* ozg:PublicBody")
+
+
 def test_every_public_body_is_a_cpsv_ap_public_organisation() -> None:
-    assert count(everything(), "?x a ozg:PublicBody") == 69
+    bodies = public_bodies()
+    assert bodies > 60 and count(everything(), "?x a ozg:PublicBody") == bodies
     assert count(everything(), "?x a ozg:PublicBody FILTER NOT EXISTS { ?x a cv:PublicOrganisation }") == 0
 
 
@@ -94,7 +100,8 @@ def test_no_noise() -> None:
 
 def test_the_wikidata_items_keep_only_their_link() -> None:
     store = everything()
-    assert count(store, "?x owl:sameAs ?wd FILTER (STRSTARTS(STR(?wd), STR(wd:)))") == 16
+    links = "?x owl:sameAs ?wd FILTER (STRSTARTS(STR(?wd), STR(wd:)))"
+    assert count(store, links) == count(asserted(), links) >= 16
     assert count(store, "?x ?p ?o FILTER (STRSTARTS(STR(?x), STR(wd:)))") == 0
 
 
@@ -131,12 +138,17 @@ def test_a_client_leaves_the_inferred_graph_out_through_the_protocol_dataset() -
         return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
     asserted_graphs = [g for g in store.named_graphs() if g != INFERRED]
-    assert answer() == 69
-    assert answer(default_graphs=asserted_graphs) == 4
-    assert answer(default_graphs=[*asserted_graphs, INFERRED]) == 69
+    bodies, typed_so = public_bodies(), count(asserted(), "?x a ozg:PublicBody")
+    assert bodies > typed_so > 0
+    assert answer() == bodies
+    assert answer(default_graphs=asserted_graphs) == typed_so
+    assert answer(default_graphs=[*asserted_graphs, INFERRED]) == bodies
     from_clauses = "".join(f"FROM <{g}>\n" for g in asserted_graphs)
     with_from = query.replace("WHERE", from_clauses + "WHERE", 1)
-    assert int(json.loads(store.execute(with_from, JSON).body)["results"]["bindings"][0]["n"]["value"]) == 4
+    assert (
+        int(json.loads(store.execute(with_from, JSON).body)["results"]["bindings"][0]["n"]["value"])
+        == typed_so
+    )
 
 
 def test_void_statistics_count_the_inferred_graph() -> None:
@@ -146,8 +158,8 @@ def test_void_statistics_count_the_inferred_graph() -> None:
     assert statistics.graphs[INFERRED].triples == len(inferred_quads())
     assert statistics.quads == len(set(knowledge().quads))
     public_organisation = "http://data.europa.eu/m8g/PublicOrganisation"
-    assert statistics.graphs[INFERRED].classes[public_organisation] == 69
-    assert statistics.union.classes[public_organisation] == 69
+    assert statistics.graphs[INFERRED].classes[public_organisation] == public_bodies()
+    assert statistics.union.classes[public_organisation] == public_bodies()
 
 
 def test_the_closure_is_cached_by_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

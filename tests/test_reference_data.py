@@ -110,7 +110,13 @@ VOCABULARIES = {
     "funds-origin": {"fag", "sondervermoegen-pandemie", "ozg-kommunal"},
     "financing-model": {"state-funded", "free-of-charge", "operation-pro-rata", "fachressort"},
     "modality": {"planned", "intended", "pilot", "in-operation", "not-in-force"},
-    "information-status": {"stated", "linked-document", "not-yet-available", "not-relevant", "go-live-pending"},
+    "information-status": {
+        "stated",
+        "linked-document",
+        "not-yet-available",
+        "not-relevant",
+        "go-live-pending",
+    },
 }
 
 # domain.md §4, V parts only.
@@ -431,8 +437,13 @@ def test_leika_keys_only_those_the_ewa_checklist_gives() -> None:
     ds = dataset()
     keys = {str(o) for o in ds.objects(None, OZG.leikaKey)}
     assert keys == {
-        "99115005104000", "99115005104001", "99115003012000", "99008001011001",
-        "99008004011002", "99008005011001", "99085001011001",
+        "99115005104000",
+        "99115005104001",
+        "99115003012000",
+        "99008001011001",
+        "99008004011002",
+        "99008005011001",
+        "99085001011001",
     }
     for service in ds.subjects(OZG.leikaKey, None):
         assert (service, URIRef("http://data.europa.eu/m8g/hasChannel"), ID["solution/ewa"]) in ds

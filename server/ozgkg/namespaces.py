@@ -55,6 +55,35 @@ PREFIXES: dict[str, str] = {
     "adms": str(ADMS),
     "vann": str(VANN),
     "wd": str(WD),
+    # One prefix per IRI family of the graph (ontology/README.md, "Prefixes for queries"), so that
+    # `land:05` works in SPARQL where `ozgid:land/05` cannot (a `/` may not stand in a local name).
+    **{
+        prefix: f"{ID}{family}/"
+        for prefix, family in {
+            "land": "land",
+            "kommunen": "kommunen",
+            "body": "body",
+            "solution": "solution",
+            "measure": "measure",
+            "amount": "amount",
+            "rate": "rate",
+            "reuse": "reuse",
+            "rules": "reuse-rules",
+            "agreement": "agreement",
+            "standard": "standard",
+            "law": "law",
+            "themenfeld": "themenfeld",
+            "service": "service",
+            "catalogue": "catalogue",
+            "doc": "doc",
+            "refsource": "refsource",
+            "modality": "modality",
+            "status": "information-status",
+            "qualifier": "amount-qualifier",
+            "basis": "amount-basis",
+            "kind": "amount-kind",
+        }.items()
+    },
 }
 
 
