@@ -77,8 +77,6 @@ def resolve(text: str, allowlist: frozenset[str], limits: Limits, base_iri: str 
     for clause in clauses:
         if clause.start < done:
             raise Refused(400, "SERVICE inside SERVICE is not supported: send the inner one yourself")
-        if clause.body is None:
-            raise Refused(400, "a SERVICE endpoint must be followed by a group pattern { ... }")
         try:
             end = group_end(text, clause.body)
         except LexError as error:

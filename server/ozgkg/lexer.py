@@ -149,10 +149,9 @@ def _is_name_char(char: str) -> bool:
 @dataclass(frozen=True)
 class ServiceClause:
     start: int  # at the keyword
-    endpoint: str | None  # the reading followed by a pattern (else the first); None: a variable
-    endpoints: tuple[str | None, ...]  # every endpoint the engine may read here
+    endpoint: str | None  # None: a variable (both readings, with SILENT or without, name this one)
     silent: bool
-    body: int | None  # at the pattern's opening brace (None: no pattern follows)
+    body: int  # at the pattern's opening brace
 
 
 def _endpoint(text: str, position: int, prologue: Prologue) -> tuple[str | None, int] | None:
@@ -161,12 +160,10 @@ def _endpoint(text: str, position: int, prologue: Prologue) -> tuple[str | None,
         return resolve_iri(decode_escapes(iri[1]), prologue.base, position), iri.end()
     if var := VAR.match(text, position):
         return None, var.end()
-    if name := PNAME.match(text, position):
-        prefix = name[1] or ""
-        if prefix not in prologue.prefixes:
-            raise LexError(f"the prefix {prefix}: after SERVICE is not declared", position)
+    # An undeclared prefix is a syntax error to the engine, which then calls nobody: no reading.
+    if (name := PNAME.match(text, position)) and (name[1] or "") in prologue.prefixes:
         local = _PLX_ESCAPE.sub(r"\1", name[2] or "")
-        return prologue.prefixes[prefix] + local, name.end()
+        return prologue.prefixes[name[1] or ""] + local, name.end()
     return None
 
 
@@ -176,25 +173,26 @@ def service_clauses(text: str, base_iri: str | None = None) -> list[ServiceClaus
     clauses = []
     for start, end in syntax_spans(text):
         for keyword in _SERVICE.finditer(text, start, end):
+            # Each reading: an endpoint (VarOrIri), then the group pattern the grammar needs after
+            # it; without a `{` there the engine cannot read a SERVICE clause (`service:x ?p ?o`).
             readings: list[tuple[str | None, int, bool]] = []
             after = skip_space(text, keyword.end())
-            if found := _endpoint(text, after, prologue):
-                readings.append((*found, False))
             silent = _SILENT.match(text, after)
-            if silent and (found := _endpoint(text, skip_space(text, silent.end()), prologue)):
-                readings.append((*found, True))
+            for position, is_silent in (
+                (after, False),
+                (skip_space(text, silent.end()) if silent else -1, True),
+            ):
+                found = _endpoint(text, position, prologue) if position >= 0 else None
+                if found and text.startswith("{", skip_space(text, found[1])):
+                    readings.append((found[0], skip_space(text, found[1]), is_silent))
             if not readings:
-                continue  # ServicePortal, Services: no endpoint follows, so no clause
-            with_body = [r for r in readings if text.startswith("{", skip_space(text, r[1]))]
-            chosen = with_body[0] if with_body else readings[0]
-            body = skip_space(text, chosen[1]) if with_body else None
-            if len({r[0] for r in with_body}) > 1:
+                continue  # ServicePortal, Services, service:x ?p ?o: no clause
+            if len({endpoint for endpoint, *_ in readings}) > 1:
                 raise LexError(
                     "SERVICE SILENT is ambiguous here: write SERVICE SILENT <IRI>", keyword.start()
                 )
-            clauses.append(
-                ServiceClause(keyword.start(), chosen[0], tuple(r[0] for r in readings), chosen[2], body)
-            )
+            endpoint, body, is_silent = readings[0]
+            clauses.append(ServiceClause(keyword.start(), endpoint, is_silent, body))
     return clauses
 
 

@@ -100,8 +100,7 @@ def check_services(text: str, allowlist: frozenset[str], base_iri: str | None) -
         seen.append(_clauses(decode_escapes(text), base_iri))
     for reading in seen:
         for clause in reading:
-            for endpoint in clause.endpoints:
-                check_endpoint(endpoint, allowlist)
+            check_endpoint(clause.endpoint, allowlist)
     if len(seen) > 1 and len(seen[1]) != len(clauses):
         raise Refused(400, "write the keyword SERVICE without \\u escapes")
     return clauses

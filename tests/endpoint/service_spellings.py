@@ -72,4 +72,7 @@ NO_CLAUSE = (
     "SELECT * { ?s ?p '''a SERVICE\n<http://a/> {}''' }",
     "SELECT * { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Online-Services')) }",
     "SELECT * { _:service ?p ?o }",
+    # The project's own prefix for OZG services: a prefixed name, no clause (no pattern follows).
+    "PREFIX : <http://a/> PREFIX service: <https://w3id.org/ozgkg/id/service/> SELECT * { service:x ?p ?o }",
+    "PREFIX service: <https://w3id.org/ozgkg/id/service/> SELECT * { ?s ?p service:x . service:y ?p ?o }",
 )
