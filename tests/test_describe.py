@@ -98,7 +98,7 @@ def test_umlaut_spellings_fold_alike() -> None:
 
 
 def test_short_names_use_the_project_prefixes() -> None:
-    assert short_name("https://w3id.org/ozgkg/id/body/kdn") == "ozgid:body/kdn"
+    assert short_name("https://w3id.org/ozgkg/id/body/kdn") == "body:kdn"
     assert short_name("http://www.w3.org/ns/org#unitOf") == "org:unitOf"
     assert short_name("http://example.org/x") == "http://example.org/x"
 

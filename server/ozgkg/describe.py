@@ -41,7 +41,7 @@ def check_iri(text: str) -> URIRef:
 
 
 def short_name(iri: str) -> str:
-    """`ozgid:body/kdn` for an IRI in a namespace of the project's prefixes, else the IRI."""
+    """`body:kdn` for an IRI in a namespace of the project's prefixes, else the IRI."""
     for prefix, namespace in _BY_NAMESPACE_LENGTH:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"

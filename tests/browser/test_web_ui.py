@@ -72,7 +72,7 @@ def test_competency_question_runs_in_the_editor_and_shows_its_rows(page: Page, s
     expect(rows).to_have_count(len(expected))
     expect(page.locator(f"{ACTIVE_TAB} .yasr table.dataTable")).to_contain_text("CCD KDN")
     # Our entities link to their pages on this server, not to the w3id IRI.
-    link = page.locator(f"{ACTIVE_TAB} .yasr a", has_text="ozgid:body/ccd-kdn")
+    link = page.locator(f"{ACTIVE_TAB} .yasr a", has_text="body:ccd-kdn")
     expect(link).to_have_attribute("href", "/describe?" + urllib.parse.urlencode({"iri": CCD_KDN}))
     screenshot(page, "ui-query-cq01")
 
