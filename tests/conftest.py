@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from endpoint.conftest import STORE_ENV, TEST_STORES, oxigraph_server
+from playwright.sync_api import Playwright, sync_playwright
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +23,10 @@ def store_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str
     # cores busy until the session ends): Oxigraph server's --timeout-s does not stop it.
     with oxigraph_server(tmp_path_factory.mktemp("remote") / "store") as url:
         yield ["--store", f"sparql+{url}"]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the session: its sync API allows a single one per thread."""
+    with sync_playwright() as driver:
+        yield driver

@@ -33,7 +33,8 @@ def test_smallest_benchmark_run(tmp_path: Path) -> None:
     runs = {run["server"]: run for run in document["runs"]}
     assert set(runs) == {"ozg-kg[oxigraph]", "pyoxigraph", "rdflib"}
     ours = runs["ozg-kg[oxigraph]"]
-    assert 10_000 <= ours["quads"] < 11_000
+    # 10^4 generated quads, validated at this scale and so with their OWL-RL entailments beside them
+    assert 10_000 <= ours["quads"] < 20_000
     assert ours["ready_s"] > 0 and ours["peak_rss"] > 0 and ours["disk_bytes"] > 0
     assert "validation_s" in ours
     for run in runs.values():

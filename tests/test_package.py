@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from playwright.sync_api import Playwright
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
@@ -74,12 +76,11 @@ def test_installed_wheel_validates_outside_the_repository(tmp_path: Path) -> Non
     assert "conforms" in result.stdout
 
 
-def test_installed_wheel_serves_the_whole_ui(tmp_path: Path) -> None:
+def test_installed_wheel_serves_the_whole_ui(tmp_path: Path, playwright: Playwright) -> None:
     """`pip install` of the wheel into a fresh venv, then `ozg-kg serve` outside the repository: `/`
     and `/graph` load in Chromium with their browser libraries, no console error and no 404."""
     from browser.conftest import CHROMIUM, CHROMIUM_ARGS
     from endpoint.conftest import start_server, stop_server
-    from playwright.sync_api import sync_playwright
 
     wheel = build_wheel(tmp_path / "dist")
     venv = tmp_path / "venv"
@@ -94,18 +95,17 @@ def test_installed_wheel_serves_the_whole_ui(tmp_path: Path) -> None:
     server = start_server(["--workers", "1"], tmp_path / "serve.log", env=env, python=python, cwd=elsewhere)
     failures: list[str] = []
     try:
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page(base_url=server.base)
-            page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda error: failures.append(str(error)))
-            page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.goto("/")
-            page.wait_for_selector(".yasgui .CodeMirror", timeout=30_000)
-            page.goto("/graph")
-            page.wait_for_function("() => window.cytoscape !== undefined", timeout=30_000)
-            page.wait_for_function("() => document.querySelector('[data-graph]').cy?.nodes().length > 0")
-            browser.close()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(base_url=server.base)
+        page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: failures.append(str(error)))
+        page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.goto("/")
+        page.wait_for_selector(".yasgui .CodeMirror", timeout=30_000)
+        page.goto("/graph")
+        page.wait_for_function("() => window.cytoscape !== undefined", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('[data-graph]').cy?.nodes().length > 0")
+        browser.close()
     finally:
         stop_server(server)
     assert not failures, failures

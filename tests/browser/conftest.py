@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from endpoint.conftest import Server, start_server, stop_server
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright
 
 from ozgkg.web.ui import NODE_MODULES, VENDOR_FILES
 
@@ -35,12 +35,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, store_options: list[str]) -> 
     running = start_server([*store_options, "--workers", "2"], tmp_path_factory.mktemp("site") / "serve.log")
     yield running
     stop_server(running)
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
 
 
 def missing() -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
+from ozgkg.describe import short_name
 from ozgkg.namespaces import SH
 
 from .conftest import Server
@@ -40,8 +41,7 @@ def test_html_lists_every_result_of_the_report(server: Server) -> None:
     assert len(findings) == len(results)
     warning_rows = " ".join(row.text for row in findings if row.text.startswith("Warning"))
     for result in warnings:
-        focus = str(graph.value(result, SH.focusNode)).removeprefix("https://w3id.org/ozgkg/id/")
-        assert focus in warning_rows
+        assert short_name(str(graph.value(result, SH.focusNode))) in warning_rows
 
 
 def test_report_format_parameter_and_406(server: Server) -> None:
