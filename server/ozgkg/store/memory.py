@@ -225,7 +225,7 @@ class MemoryStore(Store):
         # A dataset without union: its default graph is exactly the merge of the graphs named for it.
         view = Dataset()
         for name in default_graphs or ():
-            view.default_context += self._dataset.get_context(URIRef(name))
+            view.default_graph += self._dataset.get_context(URIRef(name))
         for name in named_graphs or ():
             source = self._dataset.get_context(URIRef(name))
             if len(source):  # a graph the store does not hold stays out, as it is not fetched
