@@ -18,12 +18,13 @@ from rdflib import Graph
 from werkzeug.http import parse_options_header
 
 from .. import export
-from ..app import endpoint
-from ..describe import Row, check_iri, parse_bindings
 from ..executor import Job
 from ..protocol import FORM, ProtocolError, QueryRequest, parse_parameters
+from ..rdf.iris import check_iri
+from ..rdf.results import Row, parse_bindings
 from ..store import ResultKind
 from . import http
+from .extension import endpoint
 
 if TYPE_CHECKING:
     from networkx import MultiDiGraph

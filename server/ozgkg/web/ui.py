@@ -12,16 +12,14 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request, send_file, url_for
+from flask import Blueprint, Response, render_template, send_file, url_for
 
 from .. import paths
 from ..namespaces import ID, PREFIXES
-from ..protocol import ProtocolError, parse_parameters
-from . import graph_export
+from ..protocol import ProtocolError
+from . import http
 
-# The UI is the one blueprint create_app registers for this part; it brings the HTTP export along.
 blueprint = Blueprint("ui", __name__, static_folder="ui_static", static_url_path="/static/ui")
-blueprint.register_blueprint(graph_export.blueprint)
 
 # The browser files: inside an installed wheel (server/hatch_build.py put them there), else in the
 # checkout's node_modules/ (npm ci). vendor.json names them once for both.
@@ -65,7 +63,7 @@ def read_examples(folder: Path) -> list[Example]:
 
 
 def _parameter(name: str) -> str:
-    values = [v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == name]
+    values = http.parameter_values(name)
     if len(values) > 1:
         raise ProtocolError(400, f"give at most one {name}=")
     return values[0] if values else ""
@@ -75,7 +73,7 @@ def _urls() -> dict[str, str]:
     """Where the pages' scripts send requests (relative to this server, wherever it is mounted)."""
     return {
         "sparql": url_for("sparql.query"),
-        "export": url_for("ui.graph_export.export_graph"),
+        "export": url_for("graph_export.export_graph"),
         "describe": url_for("pages.describe_iri"),
         "prefixes": url_for("ui.prefixes"),
         "entities": str(ID),
