@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
+from .lexer import first_keyword
 from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS, Format
 from .rdf.iris import is_iri
-from .safety import READ_ONLY, Limits, Refused, first_keyword, refuse_updates
+from .safety import READ_ONLY, Limits, Refused, refuse_updates
 from .store import KIND_OF_FORM, ResultKind
 
 

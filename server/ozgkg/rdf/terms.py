@@ -45,3 +45,18 @@ def iri_list(nodes: Iterable[Node]) -> str:
 def string(text: str) -> str:
     """A plain string literal, for SPARQL or Turtle."""
     return str(ox.Literal(text))
+
+
+def iri(text: str) -> str:
+    """`<text>`; ValueError if the text is no absolute IRI."""
+    return term(check_iri(text))
+
+
+def literal(text: str, language: str | None = None, datatype: str | None = None) -> str:
+    """A literal from its parts as SPARQL JSON results give them; ValueError for a malformed language
+    tag or datatype IRI (pyoxigraph checks the tag as BCP 47 and writes it in lower case)."""
+    if language:
+        return str(ox.Literal(text, language=language))
+    if datatype:
+        return str(ox.Literal(text, datatype=ox.NamedNode(str(check_iri(datatype)))))
+    return string(text)

@@ -18,7 +18,6 @@ sent on its own.
 
 from __future__ import annotations
 
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,7 +28,7 @@ from http.client import HTTPException
 import pyoxigraph as ox
 
 from .. import __version__
-from ..safety import first_keyword
+from ..lexer import IRIREF, LexError, first_keyword, resolve_iri
 from .base import KIND_OF_FORM, Answer, Query, QueryError, ResultKind, Store, StoreUnavailable, too_large
 
 SCHEME = "sparql+"
@@ -50,7 +49,6 @@ RDF_MEDIA_TYPES = frozenset(
 )
 _HEADERS = {"User-Agent": f"ozg-kg/{__version__} (serving its graph from this store)"}
 # An IRI reference that is not absolute: only then does the query need the base IRI sent along.
-_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\x00-\x20]*>")
 # Environment proxies are not used: the store is named exactly, as SERVICE endpoints are.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -68,6 +66,17 @@ def remote_url(spec: str) -> str:
 
 def _snippet(body: bytes) -> str:
     return " ".join(body[:2000].decode("utf-8", "replace").split())[:300]
+
+
+def _has_relative_iri(text: str) -> bool:
+    """Whether an IRI reference in the text (as the lexer reads IRIs) has no scheme; one inside a
+    string or comment counts too, which at worst adds a BASE the remote does not need."""
+    for reference in IRIREF.finditer(text):
+        try:
+            resolve_iri(reference[1], None, reference.start())
+        except LexError:
+            return True
+    return False
 
 
 class RemoteStore(Store):
@@ -104,7 +113,7 @@ class RemoteStore(Store):
 
     def evaluate(self, query: Query) -> Answer:
         text = query.text
-        if query.base_iri and _RELATIVE_IRI.search(text):
+        if query.base_iri and _has_relative_iri(text):
             text = f"BASE <{query.base_iri}>\n{text}"
         form = [("query", text)]
         form += [("default-graph-uri", g) for g in query.default_graphs or ()]
