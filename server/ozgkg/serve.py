@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -213,7 +214,7 @@ ACCESS_LOG_FORMAT = (
 class AccessLogger(Logger):
     """gunicorn's logger with one atom more: the duration in milliseconds to a tenth (`ms`)."""
 
-    def atoms(self, resp, req, environ, request_time) -> dict:  # noqa: ANN001 - gunicorn's signature
+    def atoms(self, resp: object, req: object, environ: dict, request_time: timedelta) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["ms"] = f"{request_time.total_seconds() * 1000:.1f}"
         return atoms

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import is_resource_modified
 
 from ..protocol import QueryRequest, negotiate, parse_parameters, read_query_request
-from ..rdf.formats import Format
+from ..rdf.formats import RDF_FORMATS, Format
 from ..safety import Limits, Refused
 from .extension import endpoint
 
@@ -89,6 +89,19 @@ def negotiated(
     response.headers["ETag"] = etag
     response.vary.add("Accept")
     return response
+
+
+def description_response(endpoint_url: str, parts: frozenset[str], format_values: list[str]) -> Response:
+    """The service description / VoID / DCAT graph, negotiated; ETag per graph version and URL."""
+    return negotiated(
+        RDF_FORMATS,
+        "the service description",
+        format_values,
+        lambda media_type: endpoint().description(endpoint_url, parts, media_type),
+        "describe",
+        endpoint_url,
+        *sorted(parts),
+    )
 
 
 def format_values() -> list[str]:

@@ -10,7 +10,6 @@ from .. import __version__
 from ..store import split_spec
 from . import http
 from .extension import endpoint
-from .sparql import description_response
 
 blueprint = Blueprint("meta", __name__)
 
@@ -39,13 +38,13 @@ def health() -> Response:
 
 @blueprint.route("/.well-known/void")
 def void() -> Response:
-    return description_response(
+    return http.description_response(
         url_for("sparql.query", _external=True), frozenset({"void", "dcat"}), http.format_values()
     )
 
 
 @blueprint.route("/dataset")
 def dataset() -> Response:
-    return description_response(
+    return http.description_response(
         url_for("sparql.query", _external=True), frozenset({"dcat"}), http.format_values()
     )

@@ -6,26 +6,12 @@ from flask import Blueprint, Response, request
 
 from ..executor import Job
 from ..protocol import negotiate_query
-from ..rdf.formats import RDF_FORMATS
 from ..safety import mentions_service
 from ..service_description import PARTS
 from . import http
 from .extension import endpoint
 
 blueprint = Blueprint("sparql", __name__)
-
-
-def description_response(endpoint_url: str, parts: frozenset[str], format_values: list[str]) -> Response:
-    """The service description / VoID / DCAT graph, negotiated; ETag per graph version and URL."""
-    return http.negotiated(
-        RDF_FORMATS,
-        "the service description",
-        format_values,
-        lambda media_type: endpoint().description(endpoint_url, parts, media_type),
-        "describe",
-        endpoint_url,
-        *sorted(parts),
-    )
 
 
 # The rule nearest the function is registered first, so url_for() gives /sparql.
@@ -35,7 +21,7 @@ def query() -> Response:
     current = endpoint()
     body, parsed = http.query_request(current.config.limits)
     if parsed is None:
-        return description_response(request.base_url, PARTS, http.format_values())
+        return http.description_response(request.base_url, PARTS, http.format_values())
     http.note_query(parsed.query)
     media_types = negotiate_query(parsed, request.accept_mimetypes)
     default_graphs, named_graphs = None, None
