@@ -55,10 +55,7 @@ class RemoteFailed(Refused):
 def endpoint_url(url: str) -> str:
     """An allowlist entry as given, if it is an http(s) URL the client can call; else ValueError."""
     parts = urllib.parse.urlsplit(url)
-    if (
-        not (parts.scheme in _CONNECTIONS and parts.hostname and is_iri(url))
-        or parts.fragment
-    ):
+    if not (parts.scheme in _CONNECTIONS and parts.hostname and is_iri(url)) or parts.fragment:
         raise ValueError(f"a SERVICE endpoint must be an http(s) URL without fragment, got {url!r}")
     return url
 
