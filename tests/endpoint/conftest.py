@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,7 +317,9 @@ def app_server(remote_endpoint: tuple[str, list[str]], store_options: list[str])
         service_allowlist=frozenset({remote_endpoint[0]}),
         workers=2,
     )
-    config, temporary = prepare(options)
+    with warnings.catch_warnings():  # rdflib's deprecations in pyshacl, which a subprocess keeps to itself
+        warnings.simplefilter("ignore", DeprecationWarning)
+        config, temporary = prepare(options)
     app = create_app(config)
     try:
         yield InProcess("http://localhost", app)

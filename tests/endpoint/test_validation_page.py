@@ -9,8 +9,14 @@ from rdflib.namespace import RDF, XSD
 from ozgkg.describe import short_name
 from ozgkg.namespaces import SH
 
-from .conftest import Server
+from .conftest import InProcess, Server
 from .html_page import Page
+
+
+@pytest.fixture(scope="module")
+def server(app_server: InProcess) -> InProcess:
+    """The HTTP rules need no socket: these tests speak to the app in-process."""
+    return app_server
 
 
 def report(server: Server, accept: str, parser: str) -> Graph:
