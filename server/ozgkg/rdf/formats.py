@@ -22,7 +22,8 @@ class Format:
     aliases: tuple[str, ...] = ()  # further media types clients send for it
     rdflib: str = ""  # rdflib's serialiser/parser name
     oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None = None
-    quads: bool = False  # holds named graphs (TriG, N-Quads)
+    quads: bool = False  # a quad syntax (TriG, N-Quads): one graph is written as its default graph
+    datasets: bool = False  # can hold named graphs (pyoxigraph: the quad syntaxes and JSON-LD)
 
 
 def _from(
@@ -35,7 +36,8 @@ def _from(
     # pyoxigraph gives CSV/TSV with "; charset=utf-8": the table holds bare media types.
     media_type = fmt.media_type.split(";")[0].strip()
     quads = isinstance(fmt, ox.RdfFormat) and fmt in {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
-    return Format(media_type, names, w3c or fmt.iri, aliases, rdflib, fmt, quads)
+    datasets = isinstance(fmt, ox.RdfFormat) and fmt.supports_datasets
+    return Format(media_type, names, w3c or fmt.iri, aliases, rdflib, fmt, quads, datasets)
 
 
 RESULTS_FORMATS = (

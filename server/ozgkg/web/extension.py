@@ -20,11 +20,13 @@ from flask import Flask, current_app
 from .. import federation
 from ..executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
 from ..protocol import ProtocolError
+from ..rdf.formats import SPARQL_JSON
 from ..rdf.graphs import graph_bytes
+from ..rdf.results import Row, parse_bindings
 from ..result_cache import DEFAULT_BYTES, ResultCache
 from ..safety import Limits, Refused, check_nesting
 from ..service_description import DatasetStatistics, describe
-from ..store import Answer
+from ..store import Answer, ResultKind
 
 if TYPE_CHECKING:  # pyshacl is needed only by whoever validates, not by the app
     from ..validate import ValidationResult
@@ -87,6 +89,10 @@ class Endpoint:
         if outcome.answer is None:
             raise ProtocolError(outcome.status, outcome.message)
         return outcome.answer
+
+    def rows(self, query: str, timeout: float | None = None) -> list[Row]:
+        """A SELECT query's rows as rdflib terms, evaluated as any query is (`answer`)."""
+        return parse_bindings(self.answer(Job(query, {ResultKind.BINDINGS: SPARQL_JSON}), timeout).body)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - one Endpoint per process, kept for its lifetime
     def description(self, endpoint_url: str, parts: frozenset[str], media_type: str) -> bytes:

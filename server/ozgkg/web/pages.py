@@ -18,17 +18,14 @@ from rdflib.term import Node
 
 from ..amounts import Quantity, format_quantity
 from ..describe import Description, Terms, describe
-from ..executor import Job
 from ..namespaces import ID
 from ..ontology_docs import ontology_graph
 from ..protocol import ProtocolError
-from ..rdf.formats import RDF_FORMATS, SPARQL_JSON, TRIPLE_FORMATS, Format
+from ..rdf.formats import RDF_BY_MEDIA_TYPE, RDF_FORMATS, TRIPLE_FORMATS, Format
 from ..rdf.graphs import graph_bytes
 from ..rdf.iris import check_iri, is_iri
 from ..rdf.prefixes import short_name
-from ..rdf.results import Row, parse_bindings
 from ..search import search
-from ..store import ResultKind
 from . import http
 from .drawing import WIDTH, neighbourhood
 from .extension import endpoint
@@ -38,13 +35,7 @@ blueprint = Blueprint("pages", __name__)
 HTML = Format("text/html", ("html",), "", ("application/xhtml+xml",))
 ENTITY_FORMATS = (HTML, *RDF_FORMATS)
 GRAPH_PAGE_FORMATS = (HTML, *TRIPLE_FORMATS)  # a report or the ontology is one graph: no TriG/N-Quads
-_QUAD_FORMATS = {"application/trig", "application/n-quads", "application/ld+json"}
 MAX_SEARCH_CHARS = 200
-
-
-def _run(query: str) -> list[Row]:
-    answer = endpoint().answer(Job(query, {ResultKind.BINDINGS: SPARQL_JSON}))
-    return parse_bindings(answer.body)
 
 
 def _base() -> str:
@@ -143,7 +134,8 @@ class Links:
 
 
 def _serialise(description: Description, media_type: str) -> bytes:
-    graph = description.dataset() if media_type in _QUAD_FORMATS else description.graph()
+    named_graphs = RDF_BY_MEDIA_TYPE[media_type].datasets  # the statements' sources as named graphs
+    graph = description.dataset() if named_graphs else description.graph()
     return graph_bytes(graph, media_type)
 
 
@@ -154,7 +146,7 @@ def _entity(text: str) -> Response:
         raise ProtocolError(400, str(error)) from None
 
     def produce(media_type: str) -> bytes | str:
-        description = describe(_run, iri)
+        description = describe(endpoint().rows, iri)
         if description is None:
             raise ProtocolError(
                 404, f"the graph says nothing about <{iri}>; /search?q= finds entities by label"
@@ -195,7 +187,7 @@ def search_labels() -> Response:
     text = " ".join(http.parameter_values("q")).strip()
     if len(text) > MAX_SEARCH_CHARS:
         raise ProtocolError(400, f"search for at most {MAX_SEARCH_CHARS} characters")
-    hits, terms = search(_run, text) if text else ([], Terms({}))
+    hits, terms = search(endpoint().rows, text) if text else ([], Terms({}))
     return Response(
         render_template("page_search.html", q=text, hits=hits, links=Links(_base(), terms)),
         content_type="text/html; charset=utf-8",
@@ -218,7 +210,7 @@ def validation() -> Response:
         findings = sorted(result.findings, key=lambda f: (order[f.severity], f.focus, f.path or ""))
         # A focus node may be a blank node, whose label is no IRI and has no page.
         rows = [(f, URIRef(f.focus) if is_iri(f.focus) else None) for f in findings]
-        terms = Terms.fetch(_run, [focus for _, focus in rows if focus is not None])
+        terms = Terms.fetch(endpoint().rows, [focus for _, focus in rows if focus is not None])
         return render_template("page_validation.html", result=result, rows=rows, links=Links(_base(), terms))
 
     return _negotiated(GRAPH_PAGE_FORMATS, "the validation report", produce, "validation")
