@@ -27,11 +27,12 @@ from . import __version__
 from .lexer import LexError, group_end, read_prologue
 from .namespaces import BASE
 from .rdf import terms
+from .rdf.formats import SPARQL_JSON
 from .rdf.iris import is_iri
 from .safety import Limits, Refused, check_endpoint, check_services, mentions_service
 
 USER_AGENT = f"ozg-kg/{__version__} (SPARQL endpoint evaluating a SERVICE clause)"
-RESULTS_JSON = "application/sparql-results+json"
+RESULTS_JSON = SPARQL_JSON
 _JSON_TYPES = frozenset({RESULTS_JSON, "application/json"})
 _CONNECTIONS = {"http": http.client.HTTPConnection, "https": http.client.HTTPSConnection}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
