@@ -17,8 +17,8 @@ graph describes each of them as an `ozg:SourcedGraph` derived from `ozgid:refsou
 an `ozg:ReferenceSource` that says "synthetic test data, not facts" and records the seed and parameters.
 No amount, count or identifier of the real graph is copied into the output.
 
-The model (what is read of the real graph and drawn per seed) is `ozgkg.synthetic`; this module sizes
-a run and writes it, as pyoxigraph quads through pyoxigraph's N-Quads serialiser.
+The package: `model` (what is read of the real graph and drawn per seed), `nquads` (the writer:
+pyoxigraph quads through pyoxigraph's N-Quads serialiser), and here the sizing and the entry point.
 
 Determinism: all randomness comes from `random.Random` instances seeded with strings derived from the
 seed (str seeds are hashed with SHA-512, so they do not depend on PYTHONHASHSEED), one stream per part,
@@ -32,7 +32,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .synthetic import (
+from .model import (
     DEFAULT_MUNICIPALITIES,
     GENERATOR_VERSION,
     MAX_SCALE,
@@ -48,7 +48,7 @@ from .synthetic import (
     read_real_graph,
     regional_keys,
 )
-from .synthetic_nquads import QUADS_PER_GRAPH_DESCRIPTION, Stats, static_quad_count, write
+from .nquads import QUADS_PER_GRAPH_DESCRIPTION, Stats, static_quad_count, write
 
 __all__ = [
     "GENERATOR_VERSION",

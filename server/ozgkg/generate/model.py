@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .load import KnowledgeFile, knowledge_files, load
-from .namespaces import GRAPH, ID, sparql_prologue
+from ..load import KnowledgeFile, knowledge_files, load
+from ..namespaces import GRAPH, ID, sparql_prologue
 
 # Bump when the output for a given seed and parameters changes, so that recorded benchmarks and
 # files can be matched to the generator that wrote them.

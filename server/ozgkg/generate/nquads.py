@@ -9,8 +9,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .namespaces import CV, DCTERMS, ID, ORG, OZG, PROV, RDF, RDFS, SKOS
-from .synthetic import (
+from ..namespaces import CV, DCTERMS, ID, ORG, OZG, PROV, RDF, RDFS, SKOS
+from .model import (
     GENERATOR_VERSION,
     META_GRAPH,
     SERVICE_COUNT,
