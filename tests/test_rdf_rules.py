@@ -69,7 +69,7 @@ def test_one_shortener_for_pages_and_tables() -> None:
 def test_one_label_choice() -> None:
     found = [Literal("Land", lang="de"), Literal("state", lang="en"), Literal("plain")]
     assert labels.pick_label(found, "fr") == "state"  # asked for, then English, German, untagged
-    assert labels.pick_label(found[::2], "fr") == "Land"  # validation's copy skipped German
+    assert labels.pick_label(found[::2], "fr") == "Land"  # German before an untagged label
     assert labels.pick_label([Literal("Etat", lang="fr-CA")], "de") == "Etat"  # then any
     assert labels.pick_label([], "de") is None
 
