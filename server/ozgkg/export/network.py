@@ -21,9 +21,9 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..describe import TermInfo, Terms
+from ..namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, bind_prefixes
 from ..rdf.prefixes import short_name
 from ..rdf.results import parse_bindings
-from ..namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, bind_prefixes
 from ..store import ResultKind, Store
 
 # ozgg:inferred restates asserted edges under broader terms (schema:funder beside ozg:funder) and adds
