@@ -58,7 +58,7 @@ def test_terms_are_written_as_n_triples() -> None:
 
 
 def test_one_shortener_for_pages_and_tables() -> None:
-    assert short_name(OZGID + "body/kdn") == shorten(OZGID + "body/kdn") == "ozgid:body/kdn"
+    assert short_name(OZGID + "body/kdn") == shorten(OZGID + "body/kdn") == "body:kdn"
     # A namespace IRI itself: the CLI's table wrote `ozgid:`, the pages the IRI; now both the IRI.
     assert short_name(OZGID) == OZGID and shorten(OZGID) == f"<{OZGID}>"
     # A local part no prefixed name can hold: the pages wrote `ozgid:x y?z`, the table the IRI.
