@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
@@ -230,7 +231,7 @@ class _Gunicorn(BaseApplication):
         for key, value in self._settings.items():
             self.cfg.set(key, value)
 
-    def load(self):  # noqa: ANN201 - a WSGI application
+    def load(self) -> Flask:
         return create_app(self._config)
 
 

@@ -80,17 +80,18 @@ def _urls() -> dict[str, str]:
     }
 
 
+def _render(template: str, config: dict[str, object], **context: object) -> str:
+    """A UI page, with the URLs its scripts call in its config and the browser files that are missing."""
+    return render_template(
+        template, config={"urls": _urls(), **config}, missing_vendor=missing_vendor_files(), **context
+    )
+
+
 @blueprint.route("/")
 def query_page() -> str:
     questions = read_examples(paths.queries_dir())
-    config = {"urls": _urls(), "examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
-    return render_template(
-        "ui_query.html",
-        questions=questions,
-        config=config,
-        downloads=DOWNLOADS,
-        missing_vendor=missing_vendor_files(),
-    )
+    config = {"examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
+    return _render("ui_query.html", config, questions=questions, downloads=DOWNLOADS)
 
 
 @blueprint.route("/graph")
@@ -105,16 +106,9 @@ def graph_page() -> str:
     if not asked:
         query = examples[0].query
     example = next((e for e in examples if not iri and e.query == query), None)
-    config = {"urls": _urls(), "examples": [asdict(e) for e in examples]}
-    return render_template(
-        "ui_graph.html",
-        iri=iri,
-        query=query,
-        asked=asked,
-        example=example,
-        examples=examples,
-        config=config,
-        missing_vendor=missing_vendor_files(),
+    config = {"examples": [asdict(e) for e in examples]}
+    return _render(
+        "ui_graph.html", config, iri=iri, query=query, asked=asked, example=example, examples=examples
     )
 
 
