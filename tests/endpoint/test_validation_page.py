@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
-from ozgkg.describe import short_name
 from ozgkg.namespaces import SH
+from ozgkg.rdf.prefixes import short_name
 
 from .conftest import InProcess, Server
 from .html_page import Page
