@@ -9,16 +9,11 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from ozgkg.describe import (
-    Quantity,
-    check_iri,
-    fold,
-    format_number,
-    format_period,
-    format_quantity,
-    parse_bindings,
-    short_name,
-)
+from ozgkg.amounts import Quantity, format_number, format_period, format_quantity
+from ozgkg.rdf.iris import check_iri
+from ozgkg.rdf.prefixes import short_name
+from ozgkg.rdf.results import parse_bindings
+from ozgkg.search import fold
 
 
 def eur(**fields: str | int) -> Quantity:

@@ -39,9 +39,9 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 import ozgkg
 from ozgkg import export
-from ozgkg.describe import parse_bindings
 from ozgkg.load import load
 from ozgkg.namespaces import ONTOLOGY_GRAPH
+from ozgkg.rdf.results import parse_bindings
 from ozgkg.store import open_store
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

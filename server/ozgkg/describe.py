@@ -1,4 +1,5 @@
 """What an entity page shows, gathered by SPARQL: statements with their sources, labels, amounts.
+(Amounts are written by `ozgkg.amounts`, label search is `ozgkg.search`.)
 
 Every query goes through a `Run` function (in the server: the killable query workers, with their
 deadline and limits), so this module knows neither Flask nor the store. Statements are read from the
@@ -9,144 +10,22 @@ names its source document and passage (`?g prov:wasDerivedFrom ?doc ; ozg:locato
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from .namespaces import GRAPH, OZG, PREFIXES, SCHEMA, bind_prefixes, sparql_prologue
-
-Row = dict[str, Node]
-Run = Callable[[str], list[Row]]
+from .amounts import UNIT_CODES, Quantity, format_quantity
+from .namespaces import GRAPH, OZG, SCHEMA, bind_prefixes, sparql_prologue
+from .rdf import labels, terms
+from .rdf.prefixes import short_name
+from .rdf.results import Row, Run
 
 META = GRAPH["meta"]
 INCOMING_LIMIT = 500  # a hub such as a Land is the object of thousands of statements in big data
-SEARCH_LIMIT = 100
-
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_BY_NAMESPACE_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-
-def check_iri(text: str) -> URIRef:
-    """The text as an IRI that is safe to write between <> in a query; ValueError if it is none."""
-    if not _SCHEME.match(text) or _IRI_FORBIDDEN.search(text):
-        raise ValueError(f"not an absolute IRI: {text!r}")
-    return URIRef(text)
-
-
-def short_name(iri: str) -> str:
-    """`body:kdn` for an IRI in a namespace of the project's prefixes, else the IRI."""
-    for prefix, namespace in _BY_NAMESPACE_LENGTH:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def parse_bindings(body: bytes) -> list[Row]:
-    """SPARQL 1.1 JSON results as rows of rdflib terms (unbound variables left out)."""
-    return [
-        {name: _term(value) for name, value in binding.items()}
-        for binding in json.loads(body)["results"]["bindings"]
-    ]
-
-
-def _term(value: dict) -> Node:
-    kind = value["type"]
-    if kind == "uri":
-        return URIRef(value["value"])
-    if kind == "bnode":
-        return BNode(value["value"])
-    if kind in {"literal", "typed-literal"}:
-        language = value.get("xml:lang")
-        return Literal(value["value"], lang=language, datatype=None if language else value.get("datatype"))
-    raise ValueError(f"unexpected term type {kind!r} in SPARQL results")
-
-
-# ------------------------------------------------------------------ amounts as people read them
-
-_QUALIFIER_WORDS = {
-    "up-to": "bis zu",
-    "about": "rund",
-    "almost": "fast",
-    "more-than": "über",
-    "expected": "voraussichtlich",
-}
-_BASIS_WORDS = {"per-year": "pro Jahr", "per-municipality": "je Kommune", "per-project": "je Projekt"}
-_UNIT_CODES = {"P1": "%"}  # UN/CEFACT common code P1: percent
-_SCALES = ((Decimal(10) ** 9, "Mrd."), (Decimal(10) ** 6, "Mio."))
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """An ozg:MonetaryAmount or ozg:FundingRate; qualifier and basis are their concepts' skos:notation."""
-
-    value: Decimal | None = None
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
-    unit: str = ""
-    qualifier: str | None = None
-    basis: str | None = None
-    year: str | None = None
-    valid_from: str | None = None
-    valid_through: str | None = None
-
-
-def format_number(number: Decimal) -> str:
-    """German digits: 20.000, 7,72 Mio. (a scale only where it stays exact to three decimals)."""
-    for scale, name in _SCALES:
-        scaled = number / scale
-        if abs(number) >= scale and scaled == round(scaled, 3):
-            return f"{format_number(scaled)} {name}"
-    text = f"{number.normalize():,f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def _german_date(iso: str) -> str:
-    match = _ISO_DATE.fullmatch(iso)
-    return f"{match[3]}.{match[2]}.{match[1]}" if match else iso
-
-
-def format_period(year: str | None, start: str | None, end: str | None) -> str:
-    """The period as people write it: 2020, 2021–2022 for whole years, else German dates."""
-    if year:
-        return year
-    if (start is None or start.endswith("-01-01")) and (end is None or end.endswith("-12-31")):
-        first, last = start and start[:4], end and end[:4]
-    else:
-        first, last = start and _german_date(start), end and _german_date(end)
-    if first and last:
-        return first if first == last else f"{first}–{last}"
-    if first:
-        return f"ab {first}"
-    return f"bis {last}" if last else ""
-
-
-def format_quantity(quantity: Quantity) -> str:
-    """The amount as people read it: bis zu 20.000 EUR je Kommune, 7,72 Mio. EUR 2021–2022."""
-    unit = f" {quantity.unit}" if quantity.unit else ""
-    low, high = quantity.minimum, quantity.maximum
-    if quantity.value is not None:
-        words = [_QUALIFIER_WORDS.get(quantity.qualifier or ""), f"{format_number(quantity.value)}{unit}"]
-    elif low is not None and high is not None:
-        words = [f"{format_number(low)}{unit} bis {format_number(high)}{unit}"]
-    elif high is not None:
-        words = [f"bis zu {format_number(high)}{unit}"]
-    elif low is not None:
-        words = [f"mindestens {format_number(low)}{unit}"]
-    else:
-        return ""
-    words += [
-        _BASIS_WORDS.get(quantity.basis or ""),
-        format_period(quantity.year, quantity.valid_from, quantity.valid_through),
-    ]
-    return " ".join(word for word in words if word)
 
 
 # ------------------------------------------------------------------ labels, types and amounts of terms
@@ -187,12 +66,7 @@ class TermInfo:
 
     def labels(self) -> dict[str | None, str]:
         """One label per language, from the first of the label properties that has one."""
-        found: dict[str | None, str] = {}
-        for prop in _LABEL_PROPERTIES:
-            for label in self.values.get(prop, ()):
-                if isinstance(label, Literal):
-                    found.setdefault(label.language, str(label))
-        return found
+        return labels.by_language(v for prop in _LABEL_PROPERTIES for v in self.values.get(prop, ()))
 
     @property
     def types(self) -> list[URIRef]:
@@ -204,7 +78,7 @@ class TermInfo:
         if value is None and low is None and high is None:
             return None
         code = self.text(SCHEMA.unitCode)
-        unit = self.text(SCHEMA.currency) or _UNIT_CODES.get(code or "", code) or self.text(SCHEMA.unitText)
+        unit = self.text(SCHEMA.currency) or UNIT_CODES.get(code or "", code) or self.text(SCHEMA.unitText)
         return Quantity(
             value=value,
             minimum=low,
@@ -235,9 +109,9 @@ class Terms:
             return cls(info)
         query = f"""{sparql_prologue()}
 SELECT ?x ?p ?v WHERE {{
-  VALUES ?x {{ {_n3_list(wanted)} }}
-  {{ VALUES ?p {{ {_n3_list(_TERM_PROPERTIES)} }} ?x ?p ?v }}
-  UNION {{ VALUES ?p {{ {_n3_list(_CONCEPT_PROPERTIES)} }} ?x ?p ?concept . ?concept skos:notation ?v }}
+  VALUES ?x {{ {terms.iri_list(wanted)} }}
+  {{ VALUES ?p {{ {terms.iri_list(_TERM_PROPERTIES)} }} ?x ?p ?v }}
+  UNION {{ VALUES ?p {{ {terms.iri_list(_CONCEPT_PROPERTIES)} }} ?x ?p ?concept . ?concept skos:notation ?v }}
 }}"""
         for row in run(query):
             values = info.setdefault(row["x"], TermInfo()).values
@@ -254,12 +128,9 @@ SELECT ?x ?p ?v WHERE {{
     def label(self, node: Node, language: str = "de") -> str:
         """A name for people: the label in `language`, another label, the amount, or the short IRI."""
         info = self.info(node)
-        labels = info.labels()
-        for wanted in (language, "en", "de", None):
-            if wanted in labels:
-                return labels[wanted]
-        if labels:
-            return next(iter(labels.values()))
+        label = labels.choose(info.labels(), language)
+        if label is not None:
+            return label
         quantity = info.quantity
         if quantity is not None:
             return format_quantity(quantity)
@@ -334,21 +205,6 @@ class Description:
         return dataset
 
 
-def _n3(node: Node) -> str:
-    if isinstance(node, URIRef):
-        return f"<{check_iri(str(node))}>"
-    raise ValueError(f"only IRIs are written into queries here, got {node!r}")
-
-
-def _n3_list(nodes: Iterable[Node]) -> str:
-    return " ".join(_n3(node) for node in nodes)
-
-
-def _sparql_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'"{escaped}"'
-
-
 _SOURCE_PATTERN = """
   OPTIONAL { GRAPH ozgg:meta { ?g prov:wasDerivedFrom ?doc } }
   OPTIONAL { GRAPH ozgg:meta { ?g ozg:locator ?where } }"""
@@ -372,7 +228,7 @@ def _statements(rows: list[Row], subject: Node | None, obj: Node | None) -> list
 
 def describe(run: Run, iri: URIRef) -> Description | None:
     """Everything the pages show of `iri`, or None when no named graph mentions it."""
-    node = _n3(iri)
+    node = terms.iri_list([iri])
     outgoing_rows = run(
         f"{sparql_prologue()}SELECT ?p ?o ?g ?doc ?where WHERE {{ GRAPH ?g {{ {node} ?p ?o }}"
         f"{_SOURCE_PATTERN} }} ORDER BY ?p ?o ?g"
@@ -415,44 +271,3 @@ def _passages(run: Run, document: str) -> list[Passage]:
         Passage(graph, graph_rows[0].get("where"), _statements(graph_rows, None, None))
         for graph, graph_rows in by_graph.items()
     ]
-
-
-# ------------------------------------------------------------------ search
-
-
-# Both spellings of an umlaut fold to the bare vowel, on the label and on the searched text alike.
-_FOLDS = (("ä|ae", "a"), ("ö|oe", "o"), ("ü|ue", "u"), ("ß", "ss"))
-
-
-def fold(text: str) -> str:
-    """Lower case with umlauts folded: "Förder", "foerder" and "Forder" all become "forder"."""
-    text = text.lower()
-    for pattern, replacement in _FOLDS:
-        text = re.sub(pattern, replacement, text)
-    return text
-
-
-def _fold_in_sparql(expression: str) -> str:
-    """`fold` as a SPARQL expression, so that the store does the filtering."""
-    expression = f"LCASE(STR({expression}))"
-    for pattern, replacement in _FOLDS:
-        expression = f'REPLACE({expression}, "{pattern}", "{replacement}")'
-    return expression
-
-
-@dataclass(frozen=True)
-class Hit:
-    iri: URIRef
-    matched: str  # the label that matched
-
-
-def search(run: Run, text: str) -> tuple[list[Hit], Terms]:
-    """Entities whose label contains the text, ignoring case and umlaut spelling; shortest label first."""
-    rows = run(
-        f"""{sparql_prologue()}SELECT ?x (SAMPLE(?label) AS ?matched) WHERE {{
-  ?x skos:prefLabel|rdfs:label|skos:altLabel ?label .
-  FILTER(isIRI(?x) && CONTAINS({_fold_in_sparql("?label")}, {_sparql_string(fold(text))}))
-}} GROUP BY ?x ORDER BY STRLEN(STR(?matched)) ?matched LIMIT {SEARCH_LIMIT}"""
-    )
-    hits = [Hit(row["x"], str(row["matched"])) for row in rows]
-    return hits, Terms.fetch(run, [h.iri for h in hits])

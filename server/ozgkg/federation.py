@@ -26,10 +26,13 @@ import uuid
 from . import __version__
 from .lexer import LexError, group_end, read_prologue
 from .namespaces import BASE
+from .rdf import terms
+from .rdf.formats import SPARQL_JSON
+from .rdf.iris import is_iri
 from .safety import Limits, Refused, check_endpoint, check_services, mentions_service
 
 USER_AGENT = f"ozg-kg/{__version__} (SPARQL endpoint evaluating a SERVICE clause)"
-RESULTS_JSON = "application/sparql-results+json"
+RESULTS_JSON = SPARQL_JSON
 _JSON_TYPES = frozenset({RESULTS_JSON, "application/json"})
 _CONNECTIONS = {"http": http.client.HTTPConnection, "https": http.client.HTTPSConnection}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -41,9 +44,6 @@ _CHUNK = 64 * 1024
 GENID = BASE + ".well-known/genid/"
 
 _VARNAME = re.compile(r"\w+")
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-_STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 class RemoteFailed(Refused):
@@ -56,10 +56,7 @@ class RemoteFailed(Refused):
 def endpoint_url(url: str) -> str:
     """An allowlist entry as given, if it is an http(s) URL the client can call; else ValueError."""
     parts = urllib.parse.urlsplit(url)
-    if (
-        not (parts.scheme in _CONNECTIONS and parts.hostname and _ABSOLUTE_IRI.fullmatch(url))
-        or parts.fragment
-    ):
+    if not (parts.scheme in _CONNECTIONS and parts.hostname and is_iri(url)) or parts.fragment:
         raise ValueError(f"a SERVICE endpoint must be an http(s) URL without fragment, got {url!r}")
     return url
 
@@ -193,12 +190,14 @@ class _BadTerm(ValueError):
 
 
 def _iri(value: str) -> str:
-    if not _ABSOLUTE_IRI.fullmatch(value):
-        raise _BadTerm(f"the IRI {value!r}, which cannot be written in SPARQL")
-    return f"<{value}>"
+    try:
+        return terms.iri(value)
+    except ValueError:
+        raise _BadTerm(f"the IRI {value!r}, which cannot be written in SPARQL") from None
 
 
 def _term(cell: object, skolem: dict[str, str]) -> str:
+    """One cell of the remote's JSON results as a SPARQL term, written by `rdf.terms`."""
     if not isinstance(cell, dict) or not isinstance(cell.get("value"), str):
         raise _BadTerm(f"the value {cell!r}, which is not an RDF term")
     kind, value = cell.get("type"), cell["value"]
@@ -207,17 +206,17 @@ def _term(cell: object, skolem: dict[str, str]) -> str:
     if kind == "bnode":
         return _iri(skolem.setdefault(value, GENID + uuid.uuid4().hex))
     if kind in {"literal", "typed-literal"}:  # typed-literal: the draft's name, still sent by Virtuoso
-        text = '"' + value.translate(_STRING_ESCAPES) + '"'
         language, datatype = cell.get("xml:lang"), cell.get("datatype")
         if language:
-            if not isinstance(language, str) or not _LANGUAGE_TAG.fullmatch(language):
-                raise _BadTerm(f"the language tag {language!r}")
-            return f"{text}@{language}"
+            try:
+                return terms.literal(value, language=language)
+            except (TypeError, ValueError):
+                raise _BadTerm(f"the language tag {language!r}") from None
         if datatype is None:
-            return text
+            return terms.string(value)
         if not isinstance(datatype, str):
             raise _BadTerm(f"the datatype {datatype!r}")
-        return f"{text}^^{_iri(datatype)}"
+        return terms.literal(value, datatype=_iri(datatype)[1:-1])
     raise _BadTerm(f"a term of type {kind!r}, which cannot be joined here")
 
 

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
-from .safety import READ_ONLY, Limits, Refused, first_keyword, refuse_updates
+from .lexer import first_keyword
+from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS, Format
+from .rdf.iris import is_iri
+from .safety import READ_ONLY, Limits, Refused, refuse_updates
 from .store import KIND_OF_FORM, ResultKind
 
 
@@ -22,51 +25,6 @@ class ProtocolError(Refused):
     """A request that breaks the protocol; `status` is the HTTP status to answer with."""
 
 
-@dataclass(frozen=True)
-class Format:
-    media_type: str
-    names: tuple[str, ...]  # values of the `format` parameter
-    w3c: str  # http://www.w3.org/ns/formats/... for the service description
-    aliases: tuple[str, ...] = ()  # further media types clients send for it
-
-
-_W3C = "http://www.w3.org/ns/formats/"
-RESULTS_FORMATS = (
-    Format(
-        "application/sparql-results+json",
-        ("json", "srj"),
-        _W3C + "SPARQL_Results_JSON",
-        ("application/json",),
-    ),
-    Format(
-        "application/sparql-results+xml",
-        ("xml", "srx"),
-        _W3C + "SPARQL_Results_XML",
-        ("application/xml", "text/xml"),
-    ),
-    Format("text/csv", ("csv",), _W3C + "SPARQL_Results_CSV"),
-    Format("text/tab-separated-values", ("tsv",), _W3C + "SPARQL_Results_TSV"),
-)
-RDF_FORMATS = (
-    Format(
-        "text/turtle",
-        ("turtle", "ttl", "n3"),
-        _W3C + "Turtle",
-        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
-    ),
-    Format("application/n-triples", ("ntriples", "nt", "n-triples"), _W3C + "N-Triples", ("text/plain",)),
-    Format(
-        "application/rdf+xml",
-        ("rdfxml", "rdf+xml", "rdf", "xml"),
-        _W3C + "RDF_XML",
-        ("application/xml", "text/xml"),
-    ),
-    Format(
-        "application/ld+json", ("jsonld", "json-ld", "json"), _W3C + "JSON-LD", ("application/x-json+ld",)
-    ),
-    Format("application/trig", ("trig",), _W3C + "TriG"),
-    Format("application/n-quads", ("nquads", "nq", "n-quads"), _W3C + "N-Quads"),
-)
 FORMATS_BY_KIND = {
     ResultKind.BINDINGS: RESULTS_FORMATS,
     ResultKind.BOOLEAN: RESULTS_FORMATS,
@@ -133,7 +91,7 @@ def _values(parameters: Iterable[tuple[str, str]], name: str) -> list[str]:
 def _graph_iris(parameters: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
     values = _values(parameters, name)
     for value in values:
-        if not value or any(c in value for c in ' <>"{}|^`\\') or ":" not in value:
+        if not is_iri(value):
             raise ProtocolError(400, f"{name} must be an absolute IRI, got {value!r}")
     return tuple(values)
 

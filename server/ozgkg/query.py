@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import json
 
-from .namespaces import PREFIXES
+from .rdf import prefixes
+from .rdf.formats import RESULTS_FORMATS, SPARQL_JSON, TRIPLE_FORMATS, TURTLE
 from .store import ResultKind, Store
 
-# Output names offered by `ozg-kg query --format`, with the media type asked of the store.
-BINDINGS_FORMATS = {
-    "json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "xml": "application/sparql-results+xml",
-}
-GRAPH_FORMATS = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
+# Output names offered by `ozg-kg query --format` (each format's first name), with its media type.
+BINDINGS_FORMATS = {f.names[0]: f.media_type for f in RESULTS_FORMATS}
+GRAPH_FORMATS = {f.names[0]: f.media_type for f in TRIPLE_FORMATS}
 OUTPUT_FORMATS = ["table", *BINDINGS_FORMATS, *GRAPH_FORMATS]
 
 
 def shorten(iri: str) -> str:
     """A prefixed name where one of the project's prefixes fits, else the IRI in angle brackets."""
-    best = max(
-        (ns for ns in PREFIXES.items() if iri.startswith(ns[1])), key=lambda ns: len(ns[1]), default=None
-    )
-    if best and all(c.isalnum() or c in "-_./" for c in iri[len(best[1]) :]):
-        return f"{best[0]}:{iri[len(best[1]) :]}"
-    return f"<{iri}>"
+    return prefixes.shorten(iri) or f"<{iri}>"
 
 
 def _cell(term: dict | None) -> str:
@@ -63,8 +49,8 @@ def render_table(results_json: bytes) -> str:
 
 def answer(store: Store, sparql: str, output: str = "table") -> str:
     """The answer to `sparql` as text in the chosen output format."""
-    bindings = BINDINGS_FORMATS.get(output, "application/sparql-results+json")
-    graph = GRAPH_FORMATS.get(output, "text/turtle")
+    bindings = BINDINGS_FORMATS.get(output, SPARQL_JSON)
+    graph = GRAPH_FORMATS.get(output, TURTLE)
     result = store.execute(
         sparql, {ResultKind.BINDINGS: bindings, ResultKind.BOOLEAN: bindings, ResultKind.GRAPH: graph}
     )

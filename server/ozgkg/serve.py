@@ -21,10 +21,13 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
+from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from .app import EndpointConfig, create_app
 from .load import KnowledgeFile, extra_file, files_version, iter_quads, knowledge_files, load
@@ -33,6 +36,7 @@ from .safety import Limits
 from .service_description import DatasetStatistics, collect_statistics, statistics_from_json
 from .store import Store, open_store, split_spec
 from .validate import ValidationResult, validate
+from .web.http import CACHE_KEY, QUERY_HASH_KEY
 
 # The marker annotation under which a persistent store keeps its VoID statistics.
 STATISTICS = "void-statistics"
@@ -200,6 +204,23 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     return config, temporary
 
 
+# gunicorn's access log, one line a request once its body is sent; the query's hash and the result
+# cache's outcome are noted in the environ by the routes (`web.http.note_query`, `note_cache`).
+ACCESS_LOG_FORMAT = (
+    f"%(t)s ozgkg.access %(m)s %(U)s query=%({{{QUERY_HASH_KEY}}}e)s cache=%({{{CACHE_KEY}}}e)s "
+    "status=%(s)s ms=%(ms)s bytes=%(b)s"
+)
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger with one atom more: the duration in milliseconds to a tenth (`ms`)."""
+
+    def atoms(self, resp: object, req: object, environ: dict, request_time: timedelta) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["ms"] = f"{request_time.total_seconds() * 1000:.1f}"
+        return atoms
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, config: EndpointConfig, settings: dict):
         self._config = config
@@ -210,7 +231,7 @@ class _Gunicorn(BaseApplication):
         for key, value in self._settings.items():
             self.cfg.set(key, value)
 
-    def load(self):  # noqa: ANN201 - a WSGI application
+    def load(self) -> Flask:
         return create_app(self._config)
 
 
@@ -245,7 +266,9 @@ def serve(options: ServeOptions) -> None:
         "graceful_timeout": 10,
         "keepalive": 5,
         "limit_request_line": 8190,  # the most gunicorn allows; longer queries go in a POST body
-        "accesslog": None,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": AccessLogger,
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "ozg-kg",

@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from . import __version__
 from .namespaces import BASE, DCATDE, ID, ONTOLOGY_GRAPH, OZG, SD, bind_prefixes
-from .protocol import RDF_FORMATS, RESULTS_FORMATS
+from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS
 from .store import Store
 
 DATASET = URIRef(BASE + "dataset")

@@ -16,6 +16,7 @@ import http.client
 import http.server
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,11 +25,17 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask import Flask
+
+from ozgkg.app import create_app
+from ozgkg.serve import ServeOptions, prepare
+from ozgkg.web.extension import endpoint
 
 DATA = Path(__file__).parent / "data"
 W3C_DATA = DATA / "w3c-protocol.trig"
@@ -63,15 +70,41 @@ class Reply:
         return json.loads(self.body)
 
 
-@dataclass
-class Server:
+class Client:
+    """What the tests call on an endpoint: `request` (one exchange), and `get` / `query` built on it."""
+
     base: str
-    log: Path
-    process: subprocess.Popen = field(repr=False)
 
     @property
     def endpoint(self) -> str:
         return self.base + "/sparql"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> Reply:
+        raise NotImplementedError
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **params: str) -> Reply:
+        query = urllib.parse.urlencode(params)
+        return self.request("GET", f"{path}?{query}" if query else path, headers=headers)
+
+    def query(self, sparql: str, accept: str = "application/sparql-results+json", **params: str) -> Reply:
+        return self.get("/sparql", {"Accept": accept}, query=sparql, **params)
+
+
+@dataclass
+class Server(Client):
+    """`ozg-kg serve` in a subprocess, spoken to over a socket: for what a real server adds (clients,
+    the access log, deadlines, federation, the browser)."""
+
+    base: str
+    log: Path
+    process: subprocess.Popen = field(repr=False)
 
     def request(
         self,
@@ -92,12 +125,34 @@ class Server:
         finally:
             connection.close()
 
-    def get(self, path: str, headers: dict[str, str] | None = None, **params: str) -> Reply:
-        query = urllib.parse.urlencode(params)
-        return self.request("GET", f"{path}?{query}" if query else path, headers=headers)
 
-    def query(self, sparql: str, accept: str = "application/sparql-results+json", **params: str) -> Reply:
-        return self.get("/sparql", {"Accept": accept}, query=sparql, **params)
+@dataclass
+class InProcess(Client):
+    """The same app built in this process (`create_app`) and spoken to through Flask's test client:
+    for the HTTP rules, which a socket and gunicorn add nothing to."""
+
+    base: str
+    app: Flask = field(repr=False)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> Reply:
+        """One exchange with the app, the path's query string passed on as it is written."""
+        target, _, query_string = path.partition("?")
+        environ = {"QUERY_STRING": query_string}
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        with self.app.test_client() as client:
+            response = client.open(
+                target, method=method, data=data, headers=headers or {}, environ_overrides=environ
+            )
+            return Reply(
+                response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.get_data()
+            )
 
 
 class Listener:
@@ -250,6 +305,29 @@ def oxigraph_server(location: Path, read_only: bool = False) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_server(remote_endpoint: tuple[str, list[str]], store_options: list[str]) -> Iterator[InProcess]:
+    """The endpoint of the `server` fixture (same data, store, allowlist and workers), built in-process."""
+    options = ServeOptions(
+        store=store_options[1],
+        data=(W3C_DATA, UMLAUT_DATA),
+        validate_extra=False,
+        service_allowlist=frozenset({remote_endpoint[0]}),
+        workers=2,
+    )
+    with warnings.catch_warnings():  # rdflib's deprecations in pyshacl, which a subprocess keeps to itself
+        warnings.simplefilter("ignore", DeprecationWarning)
+        config, temporary = prepare(options)
+    app = create_app(config)
+    try:
+        yield InProcess("http://localhost", app)
+    finally:
+        with app.app_context():
+            endpoint().close()
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -30,8 +30,15 @@ from lxml import etree
 
 from ozgkg import paths
 
-from .conftest import UMLAUT_DATA, W3C_DATA, Server
+from .conftest import UMLAUT_DATA, W3C_DATA, InProcess, Server
 from .html_page import Page
+
+
+@pytest.fixture(scope="module")
+def server(app_server: InProcess) -> InProcess:
+    """The HTTP rules need no socket: these tests speak to the app in-process."""
+    return app_server
+
 
 ID = "https://w3id.org/ozgkg/id/"
 OZG = "https://w3id.org/ozgkg/def#"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, SKOS
 
 from ozgkg import paths
 from ozgkg.namespaces import OZG
 
-from .conftest import Server
+from .conftest import InProcess, Server
 from .html_page import Page
+
+
+@pytest.fixture(scope="module")
+def server(app_server: InProcess) -> InProcess:
+    """The HTTP rules need no socket: these tests speak to the app in-process."""
+    return app_server
 
 
 def ontology() -> Graph:

@@ -18,8 +18,15 @@ from rdflib.namespace import ORG, OWL, PROV, SKOS
 
 from ozgkg.namespaces import GRAPH, ID, OZG
 
-from .conftest import DATA, Server, start_server, stop_server
+from .conftest import DATA, InProcess, Server, start_server, stop_server
 from .html_page import Page
+
+
+@pytest.fixture(scope="module")
+def server(app_server: InProcess) -> InProcess:
+    """The HTTP rules need no socket: these tests speak to the app in-process."""
+    return app_server
+
 
 HOSTILE_DATA = DATA / "hostile-labels.trig"
 PUBLIC = "https://kg.example.org/ozgkg"

@@ -6,11 +6,17 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
-from ozgkg.describe import short_name
 from ozgkg.namespaces import SH
+from ozgkg.rdf.prefixes import short_name
 
-from .conftest import Server
+from .conftest import InProcess, Server
 from .html_page import Page
+
+
+@pytest.fixture(scope="module")
+def server(app_server: InProcess) -> InProcess:
+    """The HTTP rules need no socket: these tests speak to the app in-process."""
+    return app_server
 
 
 def report(server: Server, accept: str, parser: str) -> Graph:

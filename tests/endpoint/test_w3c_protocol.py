@@ -18,7 +18,14 @@ from rdflib import Graph
 
 from ozgkg.safety import READ_ONLY
 
-from .conftest import Reply, Server
+from .conftest import InProcess, Reply, Server
+
+
+@pytest.fixture(scope="module")
+def server(app_server: InProcess) -> InProcess:
+    """The HTTP rules need no socket: these tests speak to the app in-process."""
+    return app_server
+
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 DATA0 = urllib.parse.quote(KASEI + "data0.rdf", safe="")

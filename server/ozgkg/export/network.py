@@ -20,8 +20,10 @@ from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..describe import TermInfo, Terms, parse_bindings, short_name
+from ..describe import TermInfo, Terms
 from ..namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, bind_prefixes
+from ..rdf.prefixes import short_name
+from ..rdf.results import parse_bindings
 from ..store import ResultKind, Store
 
 # ozgg:inferred restates asserted edges under broader terms (schema:funder beside ozg:funder) and adds

@@ -1,29 +1,47 @@
-"""The served dataset behind one small interface; see `base.Store`."""
+"""The served dataset behind one small interface; see `base.Store`.
+
+Backends are registered by name and imported only when a store of theirs is opened (as rdflib's
+plugin registry does): importing this package never imports rdflib's SPARQL engine, nor lets the
+memory store adjust rdflib for a process that does not use it.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 from .base import KIND_OF_FORM, Answer, Query, QueryError, ResultKind, ResultTooLarge, Store, StoreUnavailable
-from .memory import MemoryStore
-from .oxigraph import OxigraphStore
-from .remote import SCHEME, RemoteStore, remote_url
+from .remote import SCHEME, remote_url
 
 __all__ = [
+    "BACKENDS",
     "KIND_OF_FORM",
     "SPECS",
     "Answer",
-    "MemoryStore",
-    "OxigraphStore",
     "Query",
     "QueryError",
-    "RemoteStore",
     "ResultKind",
     "ResultTooLarge",
     "Store",
     "StoreUnavailable",
+    "backend_class",
     "open_store",
     "split_spec",
 ]
 
 SPECS = "oxigraph[:DIRECTORY], memory[:DIRECTORY] or sparql+http(s)://HOST[:PORT]/PATH"
-DIRECTORY_STORES = {"oxigraph": OxigraphStore, "memory": MemoryStore}
+# name -> (module, class): imported on first use.
+BACKENDS = {
+    "oxigraph": ("ozgkg.store.oxigraph", "OxigraphStore"),
+    "memory": ("ozgkg.store.memory", "MemoryStore"),
+    "remote": ("ozgkg.store.remote", "RemoteStore"),
+}
+DIRECTORY_STORES = ("oxigraph", "memory")
+
+
+def backend_class(name: str) -> type[Store]:
+    """The Store class registered under `name`, its module imported now."""
+    module, attribute = BACKENDS[name]
+    return getattr(importlib.import_module(module), attribute)
 
 
 def split_spec(spec: str, gsp: str | None = None) -> tuple[str, str]:
@@ -48,5 +66,5 @@ def open_store(spec: str = "oxigraph", *, read_only: bool = False, gsp: str | No
     """
     backend, location = split_spec(spec, gsp)
     if backend == "remote":
-        return RemoteStore(location, gsp)
-    return DIRECTORY_STORES[backend](location or None, read_only=read_only)
+        return backend_class("remote")(location, gsp)  # type: ignore[call-arg]
+    return backend_class(backend)(location or None, read_only=read_only)  # type: ignore[call-arg]

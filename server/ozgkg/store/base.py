@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..rdf.formats import SPARQL_JSON
+
 
 class ResultKind(StrEnum):
     """The shape of a query's answer, which decides the formats it can be written in."""
@@ -141,7 +143,7 @@ class Marker:
         os.replace(partial, self._path)  # atomic: a crash leaves the old marker or none, never half of one
 
 
-_JSON = {kind: "application/sparql-results+json" for kind in ResultKind}
+_JSON = dict.fromkeys(ResultKind, SPARQL_JSON)
 
 
 class Store(ABC):

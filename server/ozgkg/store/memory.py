@@ -23,7 +23,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 import rdflib.plugins.sparql
 from pyparsing import ParseException
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql.aggregates import Accumulator
 from rdflib.plugins.sparql.algebra import translateQuery, traverse
@@ -36,76 +36,18 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from ..load import to_rdflib
+from ..rdf import terms
+from ..rdf.formats import RESULTS_BY_MEDIA_TYPE, TSV
+from ..rdf.graphs import serialise_graph
 from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
 
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <IRI> must never fetch anything
-
-
-def _use_row(self: Accumulator, row: FrozenBindings) -> bool:
-    """Whether a DISTINCT aggregate takes the row: not if its value is unbound (SPARQL 1.1 §18.5.1).
-
-    rdflib 7.6 raises NotBoundError here instead, so that GROUP_CONCAT(DISTINCT ?x) fails as soon as
-    an OPTIONAL leaves ?x unbound in a group (competency question 7); its COUNT already does this.
-    """
-    try:
-        return _eval(self.expr, row) not in self.seen
-    except NotBoundError:
-        return False
-
-
-Accumulator.use_row = _use_row  # type: ignore[method-assign]
-
-TSV = "text/tab-separated-values"
-# rdflib's result serialisers by media type; TSV is written here (rdflib has only a TSV parser).
-RESULTS_FORMATS: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    TSV: "tsv",
-}
-RDF_FORMATS: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
-QUAD_FORMATS = frozenset({"application/trig", "application/n-quads"})
 DUMP = "dataset.nq"
 _XSD_STRING = ox.NamedNode(str(XSD.string))
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-def serialise_graph(graph: Graph, media_type: str, destination: IO[bytes]) -> None:
-    """Write `graph` to `destination` in one of RDF_FORMATS.
-
-    rdflib writes quads only from a Dataset (from a Graph, N-Quads fails and TriG names the graph
-    with a blank node), so for those formats the triples become a dataset's default graph.
-    """
-    if media_type in QUAD_FORMATS:
-        dataset = Dataset()
-        for prefix, namespace in graph.namespaces():
-            dataset.bind(prefix, namespace)
-        dataset.default_graph += graph
-        graph = dataset
-    graph.serialize(destination, format=RDF_FORMATS[media_type], encoding="utf-8")
-
-
-def _tsv_term(term: Node | None) -> str:
+def _tsv_term(node: Node | None) -> str:
     """A term as SPARQL 1.1 TSV writes it: Turtle syntax, with tabs and line breaks escaped."""
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_TSV_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{text}^^<{term.datatype}>"
-        return text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
+    return "" if node is None else terms.term(node)
 
 
 def _write_table(result: Result, media_type: str, out: IO[bytes]) -> None:
@@ -117,7 +59,7 @@ def _write_table(result: Result, media_type: str, out: IO[bytes]) -> None:
         lines += ["\t".join(_tsv_term(row.get(v)) for v in result.vars or ()) for row in result.bindings]
         out.write(("\n".join(lines) + "\n").encode("utf-8"))
     else:
-        result.serialize(out, encoding="utf-8", format=RESULTS_FORMATS[media_type])
+        result.serialize(out, encoding="utf-8", format=RESULTS_BY_MEDIA_TYPE[media_type].rdflib)
 
 
 def _object(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -186,8 +128,28 @@ def _parse(query: Query) -> RdflibQuery:
     return parsed
 
 
+def _use_row(self: Accumulator, row: FrozenBindings) -> bool:
+    """Whether a DISTINCT aggregate takes the row: not if its value is unbound (SPARQL 1.1 §18.5.1).
+
+    rdflib 7.6 raises NotBoundError here instead, so that GROUP_CONCAT(DISTINCT ?x) fails as soon as
+    an OPTIONAL leaves ?x unbound in a group (competency question 7); its COUNT already does this.
+    """
+    try:
+        return _eval(self.expr, row) not in self.seen
+    except NotBoundError:
+        return False
+
+
+def _adjust_rdflib() -> None:
+    """The two changes this store makes to rdflib, made when a store is opened (never on import):
+    FROM <IRI> must never fetch anything, and DISTINCT aggregates skip unbound values."""
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    Accumulator.use_row = _use_row  # type: ignore[method-assign]
+
+
 class MemoryStore(Store):
     def __init__(self, directory: str | None = None, *, read_only: bool = False):
+        _adjust_rdflib()
         self.directory = directory
         self._dataset = Dataset(default_union=True)
         if not directory:

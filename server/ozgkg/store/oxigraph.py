@@ -15,22 +15,8 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
+from ..rdf.formats import RDF_BY_MEDIA_TYPE, RESULTS_BY_MEDIA_TYPE
 from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
-
-RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
 
 
 def _with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -79,15 +65,15 @@ class OxigraphStore(Store):
         except (OSError, ValueError) as error:
             raise QueryError(f"query failed: {error}") from None
         if isinstance(result, ox.QueryTriples):
-            kind, formats = ResultKind.GRAPH, RDF_FORMATS
+            kind, formats = ResultKind.GRAPH, RDF_BY_MEDIA_TYPE
         elif isinstance(result, ox.QueryBoolean):
-            kind, formats = ResultKind.BOOLEAN, RESULTS_FORMATS
+            kind, formats = ResultKind.BOOLEAN, RESULTS_BY_MEDIA_TYPE
         else:
-            kind, formats = ResultKind.BINDINGS, RESULTS_FORMATS
+            kind, formats = ResultKind.BINDINGS, RESULTS_BY_MEDIA_TYPE
         media_type = query.media_types[kind]
         try:
             buffer = CappedBuffer(query.max_bytes)
-            result.serialize(buffer, format=formats[media_type])
+            result.serialize(buffer, format=formats[media_type].oxigraph)
         except Overflow:
             raise too_large(query.max_bytes) from None
         except (OSError, ValueError) as error:  # evaluation is lazy: errors may surface here

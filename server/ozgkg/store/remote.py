@@ -18,7 +18,6 @@ sent on its own.
 
 from __future__ import annotations
 
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,7 +28,8 @@ from http.client import HTTPException
 import pyoxigraph as ox
 
 from .. import __version__
-from ..safety import first_keyword
+from ..lexer import IRIREF, LexError, first_keyword, resolve_iri
+from ..rdf.formats import N_TRIPLES, RDF_BY_MEDIA_TYPE, SPARQL_JSON
 from .base import KIND_OF_FORM, Answer, Query, QueryError, ResultKind, Store, StoreUnavailable, too_large
 
 SCHEME = "sparql+"
@@ -37,20 +37,7 @@ SCHEME = "sparql+"
 # (unless --timeout is set higher); for the command line it is the only limit.
 TIMEOUT = 300.0
 FORM = "application/x-www-form-urlencoded"
-RESULTS_JSON = "application/sparql-results+json"
-RDF_MEDIA_TYPES = frozenset(
-    {
-        "text/turtle",
-        "application/n-triples",
-        "application/rdf+xml",
-        "application/ld+json",
-        "application/trig",
-        "application/n-quads",
-    }
-)
 _HEADERS = {"User-Agent": f"ozg-kg/{__version__} (serving its graph from this store)"}
-# An IRI reference that is not absolute: only then does the query need the base IRI sent along.
-_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\x00-\x20]*>")
 # Environment proxies are not used: the store is named exactly, as SERVICE endpoints are.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -68,6 +55,17 @@ def remote_url(spec: str) -> str:
 
 def _snippet(body: bytes) -> str:
     return " ".join(body[:2000].decode("utf-8", "replace").split())[:300]
+
+
+def _has_relative_iri(text: str) -> bool:
+    """Whether an IRI reference in the text (as the lexer reads IRIs) has no scheme; one inside a
+    string or comment counts too, which at worst adds a BASE the remote does not need."""
+    for reference in IRIREF.finditer(text):
+        try:
+            resolve_iri(reference[1], None, reference.start())
+        except LexError:
+            return True
+    return False
 
 
 class RemoteStore(Store):
@@ -104,7 +102,7 @@ class RemoteStore(Store):
 
     def evaluate(self, query: Query) -> Answer:
         text = query.text
-        if query.base_iri and _RELATIVE_IRI.search(text):
+        if query.base_iri and _has_relative_iri(text):
             text = f"BASE <{query.base_iri}>\n{text}"
         form = [("query", text)]
         form += [("default-graph-uri", g) for g in query.default_graphs or ()]
@@ -129,20 +127,20 @@ class RemoteStore(Store):
         if query.max_bytes is not None and len(body) > query.max_bytes:
             raise too_large(query.max_bytes)
         if kind is None:
-            kind = ResultKind.GRAPH if media_type in RDF_MEDIA_TYPES else ResultKind.BINDINGS
+            kind = ResultKind.GRAPH if media_type in RDF_BY_MEDIA_TYPE else ResultKind.BINDINGS
         return Answer(kind, media_type, body)
 
     def _graph_store(self, method: str, target: str, triples: list[ox.Triple] | None = None) -> None:
         separator = "&" if "?" in self.gsp else "?"
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples is not None else b""
         try:
-            self._call(method, f"{self.gsp}{separator}{target}", body, "application/n-triples")
+            self._call(method, f"{self.gsp}{separator}{target}", body, N_TRIPLES)
         except StoreUnavailable as error:
             raise StoreUnavailable(f"{error} (the Graph Store Protocol URL is set by --store-gsp)") from None
 
     def _replace(self, quads: Iterable[ox.Quad]) -> None:
         # A first query tells a store that is down or no SPARQL endpoint before anything is written.
-        self.execute("ASK {}", dict.fromkeys(ResultKind, RESULTS_JSON))
+        self.execute("ASK {}", dict.fromkeys(ResultKind, SPARQL_JSON))
         graphs: dict[str, list[ox.Triple]] = defaultdict(list)
         for quad in quads:
             graphs[quad.graph_name.value].append(ox.Triple(quad.subject, quad.predicate, quad.object))

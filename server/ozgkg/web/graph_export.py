@@ -18,12 +18,12 @@ from rdflib import Graph
 from werkzeug.http import parse_options_header
 
 from .. import export
-from ..app import endpoint
-from ..describe import Row, check_iri, parse_bindings
 from ..executor import Job
 from ..protocol import FORM, ProtocolError, QueryRequest, parse_parameters
+from ..rdf.iris import check_iri
 from ..store import ResultKind
 from . import http
+from .extension import endpoint
 
 if TYPE_CHECKING:
     from networkx import MultiDiGraph
@@ -59,11 +59,6 @@ def _one(parameters: list[tuple[str, str]], name: str, allowed: tuple[str, ...])
     return values[0]
 
 
-def _rows(query: str, timeout: float | None) -> list[Row]:
-    answer = endpoint().answer(Job(query, {ResultKind.BINDINGS: "application/sparql-results+json"}), timeout)
-    return parse_bindings(answer.body)
-
-
 def _drawn_triples(job: Job, timeout: float | None) -> Graph:
     answer = endpoint().answer(job, timeout)
     if answer.kind is not ResultKind.GRAPH:
@@ -80,7 +75,7 @@ def _network(parsed: QueryRequest | None, iri: str | None, language: str) -> tup
     """The network to write, and the word that names it in the file name."""
     timeout = parsed.timeout if parsed else None
     if parsed is None and iri is None:
-        dataset = export.dataset_of(_rows(export.QUADS_QUERY, timeout))
+        dataset = export.dataset_of(endpoint().rows(export.QUADS_QUERY, timeout))
         return export.build_network(export.fact_triples(dataset), dataset, language), "graph"
     if parsed is not None:
         if parsed.kinds in {(ResultKind.BINDINGS,), (ResultKind.BOOLEAN,)}:
@@ -98,7 +93,7 @@ def _network(parsed: QueryRequest | None, iri: str | None, language: str) -> tup
         job = Job(export.neighbourhood_query(focus, NEIGHBOURHOOD_STATEMENTS), export.GRAPH_ANSWERS)
         scope = "neighbourhood"
     triples = _drawn_triples(job, timeout)
-    dataset = export.dataset_of(_rows(export.context_query(triples), timeout))
+    dataset = export.dataset_of(endpoint().rows(export.context_query(triples), timeout))
     return export.build_network(triples, dataset, language), scope
 
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..app import endpoint
 from ..executor import Job
-from ..protocol import RDF_FORMATS, ProtocolError, negotiate, parse_parameters
+from ..protocol import ProtocolError, negotiate, parse_parameters
+from ..rdf.formats import SPARQL_JSON, TRIPLE_FORMATS
+from ..rdf.iris import is_iri
 from ..safety import READ_ONLY
 from ..store import ResultKind
 from . import http
+from .extension import endpoint
 
 blueprint = Blueprint("graph_store", __name__)
-
-# A graph store answer is one graph: the triple formats (TriG/N-Quads would only repeat it unnamed).
-GRAPH_FORMATS = tuple(
-    f for f in RDF_FORMATS if f.media_type not in {"application/trig", "application/n-quads"}
-)
-_IRI_FORBIDDEN = set(' <>"{}|^`\\')
 
 
 @blueprint.route("/rdf-graph-store", methods=["GET"])
@@ -31,10 +27,10 @@ def read() -> Response:
             400, "name one graph: ?default for the default graph or ?graph=IRI for a named graph"
         )
     formats = [value for key, value in parameters if key == "format"]
-    media_type = negotiate(GRAPH_FORMATS, request.accept_mimetypes, formats, "a graph")
+    media_type = negotiate(TRIPLE_FORMATS, request.accept_mimetypes, formats, "a graph")
     if names:
         name = names[0]
-        if _IRI_FORBIDDEN & set(name) or ":" not in name:
+        if not is_iri(name):
             raise ProtocolError(400, f"graph must be an absolute IRI, got {name!r}")
         if name not in current.config.statistics.graphs:
             raise ProtocolError(404, f"no graph <{name}> is served here; the service description lists them")
@@ -44,9 +40,7 @@ def read() -> Response:
     etag = http.make_etag(current.config.graph_version, "graph-store", sparql, media_type)
     response = http.not_modified(etag)
     if response is None:
-        media_types = dict.fromkeys(ResultKind, "application/sparql-results+json") | {
-            ResultKind.GRAPH: media_type
-        }
+        media_types = dict.fromkeys(ResultKind, SPARQL_JSON) | {ResultKind.GRAPH: media_type}
         answer = current.answer(Job(sparql, media_types))
         response = Response(answer.body, content_type=http.with_charset(answer.media_type))
     response.headers["ETag"] = etag

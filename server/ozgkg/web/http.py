@@ -1,21 +1,24 @@
-"""HTTP concerns shared by every route: errors, CORS, gzip, ETags, the access log."""
+"""HTTP concerns shared by every route: errors, CORS, gzip, ETags, what the access log notes.
+
+The access log itself is gunicorn's (see `ozgkg.serve.ACCESS_LOG_FORMAT`): a route notes the query's
+hash and the result cache's outcome in the WSGI environ, where the log line picks them up."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.http import unquote_etag
+from werkzeug.http import is_resource_modified
 
-from ..protocol import QueryRequest, read_query_request
+from ..protocol import QueryRequest, negotiate, parse_parameters, read_query_request
+from ..rdf.formats import RDF_FORMATS, Format
 from ..safety import Limits, Refused
+from .extension import endpoint
 
-access_log = logging.getLogger("ozgkg.access")
 log = logging.getLogger("ozgkg.web")
 
 GZIP_MIN_BYTES = 1024
@@ -61,15 +64,53 @@ def make_etag(version: str, *parts: str) -> str:
 
 
 def not_modified(etag: str) -> Response | None:
-    """A 304 when a GET/HEAD's If-None-Match already holds `etag`."""
+    """A 304 when a GET/HEAD's If-None-Match already holds `etag` (werkzeug's conditional rules),
+    decided before the answer is made, so that a revalidation costs no evaluation."""
     if request.method not in {"GET", "HEAD"}:
         return None
-    tag, _ = unquote_etag(etag)
-    if tag and request.if_none_match.contains_weak(tag):
-        response = Response(status=304)
-        response.headers["ETag"] = etag
-        return response
-    return None
+    if is_resource_modified(request.environ, etag=etag):
+        return None
+    response = Response(status=304)
+    response.headers["ETag"] = etag
+    return response
+
+
+def negotiated(
+    formats: tuple[Format, ...],
+    what: str,
+    format_values: list[str],
+    produce: Callable[[str], bytes | str],
+    *key: str,
+) -> Response:
+    """The answer in the negotiated format, with an ETag per graph version, key and format."""
+    media_type = negotiate(formats, request.accept_mimetypes, format_values, what)
+    etag = make_etag(endpoint().config.graph_version, *key, media_type)
+    response = not_modified(etag) or Response(produce(media_type), content_type=with_charset(media_type))
+    response.headers["ETag"] = etag
+    response.vary.add("Accept")
+    return response
+
+
+def description_response(endpoint_url: str, parts: frozenset[str], format_values: list[str]) -> Response:
+    """The service description / VoID / DCAT graph, negotiated; ETag per graph version and URL."""
+    return negotiated(
+        RDF_FORMATS,
+        "the service description",
+        format_values,
+        lambda media_type: endpoint().description(endpoint_url, parts, media_type),
+        "describe",
+        endpoint_url,
+        *sorted(parts),
+    )
+
+
+def format_values() -> list[str]:
+    """The URL's `format` parameters."""
+    return parameter_values("format")
+
+
+def parameter_values(name: str) -> list[str]:
+    return [v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == name]
 
 
 def _gzip(response: Response) -> Response:
@@ -127,43 +168,3 @@ def install(app: Flask) -> None:
     # after_request functions run in reverse order: CORS is added last, to every response.
     app.after_request(_gzip)
     app.after_request(_cors)
-
-
-class AccessLog:
-    """WSGI middleware: one line per request once its body is sent (duration and bytes are final)."""
-
-    def __init__(self, app: Callable):
-        self.app = app
-
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        started = time.perf_counter()
-        status: list[str] = []
-
-        def recording_start_response(code: str, headers: list, exc_info=None):  # noqa: ANN001
-            status.append(code.split(" ", 1)[0])
-            return start_response(code, headers, exc_info)
-
-        body = self.app(environ, recording_start_response)
-        return self._counted(body, environ, status, started)
-
-    @staticmethod
-    def _counted(body: Iterable[bytes], environ: dict, status: list[str], started: float) -> Iterator[bytes]:
-        sent = 0
-        try:
-            for chunk in body:
-                sent += len(chunk)
-                yield chunk
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-            access_log.info(
-                "%s %s query=%s cache=%s status=%s ms=%.1f bytes=%d",
-                environ.get("REQUEST_METHOD", "-"),
-                environ.get("PATH_INFO", "-"),
-                environ.get(QUERY_HASH_KEY, "-"),
-                environ.get(CACHE_KEY, "-"),
-                status[0] if status else "-",
-                (time.perf_counter() - started) * 1000,
-                sent,
-            )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, url_for
 
 from .. import __version__
-from ..app import endpoint
-from ..protocol import parse_parameters
 from ..store import split_spec
-from .sparql import description_response
+from . import http
+from .extension import endpoint
 
 blueprint = Blueprint("meta", __name__)
 
@@ -37,17 +36,15 @@ def health() -> Response:
     )
 
 
-def _formats() -> list[str]:
-    return [v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == "format"]
-
-
 @blueprint.route("/.well-known/void")
 def void() -> Response:
-    return description_response(
-        url_for("sparql.query", _external=True), frozenset({"void", "dcat"}), _formats()
+    return http.description_response(
+        url_for("sparql.query", _external=True), frozenset({"void", "dcat"}), http.format_values()
     )
 
 
 @blueprint.route("/dataset")
 def dataset() -> Response:
-    return description_response(url_for("sparql.query", _external=True), frozenset({"dcat"}), _formats())
+    return http.description_response(
+        url_for("sparql.query", _external=True), frozenset({"dcat"}), http.format_values()
+    )

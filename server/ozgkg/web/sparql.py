@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..app import endpoint
 from ..executor import Job
-from ..protocol import RDF_FORMATS, negotiate, negotiate_query, parse_parameters
+from ..protocol import negotiate_query
 from ..safety import mentions_service
 from ..service_description import PARTS
 from . import http
+from .extension import endpoint
 
 blueprint = Blueprint("sparql", __name__)
-
-
-def description_response(endpoint_url: str, parts: frozenset[str], format_values: list[str]) -> Response:
-    """The service description / VoID / DCAT graph, negotiated; ETag per graph version and URL."""
-    media_type = negotiate(RDF_FORMATS, request.accept_mimetypes, format_values, "the service description")
-    etag = http.make_etag(
-        endpoint().config.graph_version, "describe", endpoint_url, *sorted(parts), media_type
-    )
-    response = http.not_modified(etag) or Response(
-        endpoint().description(endpoint_url, parts, media_type), content_type=http.with_charset(media_type)
-    )
-    response.headers["ETag"] = etag
-    response.vary.add("Accept")
-    return response
 
 
 # The rule nearest the function is registered first, so url_for() gives /sparql.
@@ -35,10 +21,7 @@ def query() -> Response:
     current = endpoint()
     body, parsed = http.query_request(current.config.limits)
     if parsed is None:
-        formats = [
-            v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == "format"
-        ]
-        return description_response(request.base_url, PARTS, formats)
+        return http.description_response(request.base_url, PARTS, http.format_values())
     http.note_query(parsed.query)
     media_types = negotiate_query(parsed, request.accept_mimetypes)
     default_graphs, named_graphs = None, None

@@ -12,16 +12,14 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request, send_file, url_for
+from flask import Blueprint, Response, render_template, send_file, url_for
 
 from .. import paths
 from ..namespaces import ID, PREFIXES
-from ..protocol import ProtocolError, parse_parameters
-from . import graph_export
+from ..protocol import ProtocolError
+from . import http
 
-# The UI is the one blueprint create_app registers for this part; it brings the HTTP export along.
 blueprint = Blueprint("ui", __name__, static_folder="ui_static", static_url_path="/static/ui")
-blueprint.register_blueprint(graph_export.blueprint)
 
 # The browser files: inside an installed wheel (server/hatch_build.py put them there), else in the
 # checkout's node_modules/ (npm ci). vendor.json names them once for both.
@@ -65,7 +63,7 @@ def read_examples(folder: Path) -> list[Example]:
 
 
 def _parameter(name: str) -> str:
-    values = [v for k, v in parse_parameters(request.query_string, "the URL's query string") if k == name]
+    values = http.parameter_values(name)
     if len(values) > 1:
         raise ProtocolError(400, f"give at most one {name}=")
     return values[0] if values else ""
@@ -75,24 +73,25 @@ def _urls() -> dict[str, str]:
     """Where the pages' scripts send requests (relative to this server, wherever it is mounted)."""
     return {
         "sparql": url_for("sparql.query"),
-        "export": url_for("ui.graph_export.export_graph"),
+        "export": url_for("graph_export.export_graph"),
         "describe": url_for("pages.describe_iri"),
         "prefixes": url_for("ui.prefixes"),
         "entities": str(ID),
     }
 
 
+def _render(template: str, config: dict[str, object], **context: object) -> str:
+    """A UI page, with the URLs its scripts call in its config and the browser files that are missing."""
+    return render_template(
+        template, config={"urls": _urls(), **config}, missing_vendor=missing_vendor_files(), **context
+    )
+
+
 @blueprint.route("/")
 def query_page() -> str:
     questions = read_examples(paths.queries_dir())
-    config = {"urls": _urls(), "examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
-    return render_template(
-        "ui_query.html",
-        questions=questions,
-        config=config,
-        downloads=DOWNLOADS,
-        missing_vendor=missing_vendor_files(),
-    )
+    config = {"examples": [asdict(q) for q in questions], "prefixes": PREFIXES}
+    return _render("ui_query.html", config, questions=questions, downloads=DOWNLOADS)
 
 
 @blueprint.route("/graph")
@@ -107,16 +106,9 @@ def graph_page() -> str:
     if not asked:
         query = examples[0].query
     example = next((e for e in examples if not iri and e.query == query), None)
-    config = {"urls": _urls(), "examples": [asdict(e) for e in examples]}
-    return render_template(
-        "ui_graph.html",
-        iri=iri,
-        query=query,
-        asked=asked,
-        example=example,
-        examples=examples,
-        config=config,
-        missing_vendor=missing_vendor_files(),
+    config = {"examples": [asdict(e) for e in examples]}
+    return _render(
+        "ui_graph.html", config, iri=iri, query=query, asked=asked, example=example, examples=examples
     )
 
 

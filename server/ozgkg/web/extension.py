@@ -1,0 +1,134 @@
+"""The served state, as a Flask extension (flaskr's `get_db()` / `init_app()`): `init_app` puts one
+`Endpoint` into `app.extensions`, and every blueprint reads it through `endpoint()`.
+
+A leaf of the web layer: it imports the layers below (protocol, executor, store, the description),
+never a blueprint or `ozgkg.app`.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+from .. import federation
+from ..executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
+from ..protocol import ProtocolError
+from ..rdf.formats import SPARQL_JSON
+from ..rdf.graphs import graph_bytes
+from ..rdf.results import Row, parse_bindings
+from ..result_cache import DEFAULT_BYTES, ResultCache
+from ..safety import Limits, Refused, check_nesting
+from ..service_description import DatasetStatistics, describe
+from ..store import Answer, ResultKind
+
+if TYPE_CHECKING:  # pyshacl is needed only by whoever validates, not by the app
+    from ..validate import ValidationResult
+
+EXTENSION = "ozgkg"
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """Everything the app needs; built by `ozgkg.serve` after loading and validating the graph."""
+
+    store: str  # what the query workers open (see `store.open_store`)
+    statistics: DatasetStatistics
+    graph_version: str  # hash of the loaded files and the server options, the base of every ETag
+    limits: Limits = field(default_factory=Limits)
+    service_allowlist: frozenset[str] = frozenset()
+    workers: int = 2
+    public_base: str | None = None  # the pages' public URL (behind a proxy or a w3id redirect)
+    validation: ValidationResult | None = None  # the start-up SHACL report, shown at /validation
+    result_cache_bytes: int = DEFAULT_BYTES  # 0: every query is evaluated
+
+
+class Endpoint:
+    """The running endpoint's state: its configuration, its query workers, its cached answers."""
+
+    def __init__(self, config: EndpointConfig):
+        self.config = config
+        self.results = ResultCache(config.result_cache_bytes)
+        self.executor = Executor(
+            WorkerSettings(config.store, config.limits),
+            size=config.workers,
+        )
+        self._ontology_html: str | None = None
+        self._ontology_lock = threading.Lock()
+
+    def answer(self, job: Job, timeout: float | None = None) -> Answer:
+        """Evaluate within the deadline (the server's, or a lower one the client asked for).
+
+        Here, in the web process, the query is checked (nesting, SERVICE) and its allowed SERVICE
+        clauses are fetched; the worker gets a query without any (see `sandbox`)."""
+        limits = self.config.limits
+        seconds = min(timeout, limits.timeout) if timeout else limits.timeout
+        started = time.monotonic()
+        try:
+            check_nesting(job.text, limits.max_nesting)
+            text = federation.resolve(job.text, self.config.service_allowlist, limits, job.base_iri)
+        except Refused as refusal:
+            raise ProtocolError(refusal.status, refusal.message) from None
+        left = seconds - (time.monotonic() - started)
+        try:
+            if left <= 0:
+                raise DeadlinePassed(seconds)
+            outcome = self.executor.run(replace(job, text=text), left)
+        except DeadlinePassed:
+            raise ProtocolError(503, str(DeadlinePassed(seconds))) from None
+        except Busy as error:
+            raise ProtocolError(503, str(error)) from None
+        except WorkerFailed as error:
+            raise ProtocolError(500, f"query evaluation failed: {error}") from None
+        if outcome.answer is None:
+            raise ProtocolError(outcome.status, outcome.message)
+        return outcome.answer
+
+    def rows(self, query: str, timeout: float | None = None) -> list[Row]:
+        """A SELECT query's rows as rdflib terms, evaluated as any query is (`answer`)."""
+        return parse_bindings(self.answer(Job(query, {ResultKind.BINDINGS: SPARQL_JSON}), timeout).body)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one Endpoint per process, kept for its lifetime
+    def description(self, endpoint_url: str, parts: frozenset[str], media_type: str) -> bytes:
+        graph = describe(
+            endpoint_url,
+            self.config.statistics,
+            federation=bool(self.config.service_allowlist),
+            parts=parts,
+        )
+        # In TriG and N-Quads (Comunica asks for them) the description is the default graph.
+        return graph_bytes(graph, media_type)
+
+    def ontology_html(self) -> str:
+        """The ontology's documentation, written by pyLODE once, on the first request that wants it.
+
+        Importing pyLODE sets the root logger to DEBUG on stderr (every log line would be printed
+        twice), and pyLODE caches pickles in its package folder: a throwaway process keeps both away
+        from the server."""
+        with self._ontology_lock:
+            if self._ontology_html is None:
+                from ..ontology_docs import ontology_documentation
+
+                context = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                    self._ontology_html = pool.submit(ontology_documentation).result()
+            return self._ontology_html
+
+    def close(self) -> None:
+        self.executor.close()
+
+
+def init_app(app: Flask, config: EndpointConfig) -> Endpoint:
+    state = app.extensions[EXTENSION] = Endpoint(config)
+    return state
+
+
+def endpoint() -> Endpoint:
+    """The current app's endpoint (inside a request or an app context)."""
+    return current_app.extensions[EXTENSION]
