@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .web import graph_export, graph_store, http, meta, pages, sparql, ui
+from .web import dumps, graph_export, graph_store, http, meta, pages, sparql, ui
 from .web.extension import Endpoint, EndpointConfig, endpoint, init_app
 
 __all__ = ["Endpoint", "EndpointConfig", "create_app", "endpoint"]
 
-BLUEPRINTS = (sparql, graph_store, meta, pages, ui, graph_export)
+BLUEPRINTS = (sparql, graph_store, meta, pages, ui, graph_export, dumps)
 
 
 def create_app(config: EndpointConfig) -> Flask:

@@ -26,6 +26,7 @@ from .rdf.results import Row, Run
 
 META = GRAPH["meta"]
 INCOMING_LIMIT = 500  # a hub such as a Land is the object of thousands of statements in big data
+CONTENTS_LIMIT = 2000  # a graph's page lists its statements; the graph store serves all of them
 
 
 # ------------------------------------------------------------------ labels, types and amounts of terms
@@ -177,6 +178,8 @@ class Description:
     incoming_complete: bool
     passages: list[Passage]  # when the IRI is a document: the passages derived from it
     terms: Terms
+    contents: Passage | None = None  # when the IRI names a graph: the statements it holds
+    contents_complete: bool = True
 
     def sources(self) -> list[Source]:
         """The graphs every shown statement lies in, with their document and locator."""
@@ -186,14 +189,21 @@ class Description:
     def graph(self) -> Graph:
         """The shown statements without their graphs, for the triple formats."""
         graph = bind_prefixes(Graph())
-        for statement in (*self.outgoing, *self.incoming):
+        for statement in self._statements():
             graph.add((statement.subject, statement.predicate, statement.object))
         return graph
 
+    def _statements(self) -> tuple[Statement, ...]:
+        """Statements about the IRI, and those of the graph it names (a graph IRI's document)."""
+        contents = self.contents.statements if self.contents else []
+        return (*self.outgoing, *self.incoming, *contents)
+
     def dataset(self) -> Dataset:
-        """The shown statements in their named graphs, and what `ozgg:meta` says of those graphs."""
+        """The shown statements in the default graph (what a client that reads only triples gets) and
+        again in their named graphs, with what `ozgg:meta` says of those graphs (their sources)."""
         dataset = bind_prefixes(Dataset())
-        for statement in (*self.outgoing, *self.incoming):
+        dataset.default_graph += self.graph()
+        for statement in self._statements():
             for source in statement.sources:
                 dataset.graph(source.graph).add((statement.subject, statement.predicate, statement.object))
         meta = dataset.graph(META)
@@ -240,10 +250,20 @@ def describe(run: Run, iri: URIRef) -> Description | None:
     )
     incoming = _statements(incoming_rows, None, iri)
     passages = _passages(run, node)
-    if not (outgoing or incoming or passages):
+    contents_rows = run(
+        f"{sparql_prologue()}SELECT ?s ?p ?o ?where WHERE {{ GRAPH {node} {{ ?s ?p ?o }}"
+        f" OPTIONAL {{ GRAPH ozgg:meta {{ {node} ozg:locator ?where }} }} }}"
+        f" ORDER BY ?s ?p ?o LIMIT {CONTENTS_LIMIT}"
+    )
+    contents = None
+    if contents_rows:
+        rows = [{**row, "g": iri} for row in contents_rows]
+        contents = Passage(iri, contents_rows[0].get("where"), _statements(rows, None, None))
+    if not (outgoing or incoming or passages or contents):
         return None
     shown: set[Node] = {iri}
-    for statement in (*outgoing, *incoming, *(s for p in passages for s in p.statements)):
+    own = contents.statements if contents else []
+    for statement in (*outgoing, *incoming, *own, *(s for p in passages for s in p.statements)):
         shown.update((statement.subject, statement.predicate, statement.object))
         for source in statement.sources:
             shown.update((source.graph, source.document))
@@ -254,6 +274,8 @@ def describe(run: Run, iri: URIRef) -> Description | None:
         incoming_complete=len(incoming_rows) < INCOMING_LIMIT,
         passages=passages,
         terms=Terms.fetch(run, shown),
+        contents=contents,
+        contents_complete=len(contents_rows) < CONTENTS_LIMIT,
     )
 
 

@@ -36,6 +36,10 @@ _KIND_NAMES = {
     ResultKind.GRAPH: "CONSTRUCT/DESCRIBE",
 }
 
+# The parameters that name the answer's format: `format` (SPARQL Protocol practice, Virtuoso),
+# `output` (Fuseki, ARQ) and `results` (Fuseki's older spelling): read alike, in the URL's order.
+FORMAT_PARAMETERS = ("format", "output", "results")
+
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -47,7 +51,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
     timeout: float | None
-    formats: tuple[str, ...]  # values of the `format` parameter, in order
+    formats: tuple[str, ...]  # values of the format parameters (`FORMAT_PARAMETERS`), in order
 
     @property
     def kinds(self) -> tuple[ResultKind, ...]:
@@ -86,6 +90,16 @@ def _check_charset(options: dict[str, str], media_type: str) -> None:
 
 def _values(parameters: Iterable[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in parameters if key == name]
+
+
+def format_values(parameters: Iterable[tuple[str, str]]) -> list[str]:
+    """The values of every format-naming parameter (`FORMAT_PARAMETERS`), in the order given."""
+    return [value for key, value in parameters if key in FORMAT_PARAMETERS]
+
+
+def bare_media_type(value: str) -> str:
+    """`text/turtle; charset=utf-8` as `text/turtle`: negotiation compares types, not parameters."""
+    return value.split(";", 1)[0].strip().lower()
 
 
 def _graph_iris(parameters: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
@@ -166,7 +180,7 @@ def read_query_request(
         default_graphs=_graph_iris(parameters, "default-graph-uri"),
         named_graphs=_graph_iris(parameters, "named-graph-uri"),
         timeout=_timeout(parameters),
-        formats=tuple(_values(parameters, "format")),
+        formats=tuple(format_values(parameters)),
     )
 
 
@@ -180,10 +194,11 @@ class NotAcceptable(ProtocolError):
 
 def _by_format_parameter(values: Iterable[str], kind_formats: tuple[Format, ...]) -> Format | None:
     """The first `format` value (a name or media type; SPARQLWrapper sends lists) that fits the kind."""
-    known = {n for f in (*RESULTS_FORMATS, *RDF_FORMATS) for n in (*f.names, f.media_type, *f.aliases)}
+    every = (*RESULTS_FORMATS, *RDF_FORMATS, *kind_formats)
+    known = {n for f in every for n in (*f.names, f.media_type, *f.aliases)}
     seen = False
     for value in values:
-        for token in (t.strip().lower() for t in value.split(",")):
+        for token in (bare_media_type(t) for t in value.split(",")):
             if not token:
                 continue
             for candidate in kind_formats:
@@ -191,7 +206,7 @@ def _by_format_parameter(values: Iterable[str], kind_formats: tuple[Format, ...]
                     return candidate
             seen = seen or token in known
     if not seen and any(v.strip() for v in values):
-        names = sorted({n for f in (*RESULTS_FORMATS, *RDF_FORMATS) for n in f.names})
+        names = sorted({n for f in every for n in f.names})
         raise ProtocolError(400, f"unknown format {', '.join(values)!r}; known: {', '.join(names)}")
     return None
 
@@ -208,6 +223,8 @@ def negotiate(
         return chosen.media_type
     if not accept:
         return formats[0].media_type
+    # werkzeug matches `text/turtle; charset=utf-8` against no offer: compare the bare types.
+    accept = MIMEAccept([(bare_media_type(value), quality) for value, quality in accept])
     offers = [f.media_type for f in formats] + [a for f in formats for a in f.aliases]
     best = accept.best_match(offers)
     if best is None:

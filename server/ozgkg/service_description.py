@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 from rdflib.term import Node
 
 from . import __version__
+from .dumps import DUMPS, FILE_TYPES, IANA
 from .namespaces import BASE, DCATDE, ID, ONTOLOGY_GRAPH, OZG, SD, bind_prefixes
 from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS
 from .store import Store
@@ -199,13 +200,56 @@ def _catalogue_record(graph: Graph, endpoint: URIRef, stats: DatasetStatistics) 
         graph.add((DATASET, DCATDE.contributorID, URIRef(contributor)))
 
 
+_LICENCE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
+_PUBLISHER = URIRef(BASE + "dataset/publisher")
+_GZIP = URIRef(IANA + "application/gzip")
+
+
+def _dumps(graph: Graph, download_base: str, parts: set[str]) -> None:
+    """The dumps: VoID data dumps, and DCAT distributions with download URL, media type and format."""
+    for dump in DUMPS:
+        url = URIRef(download_base + dump.file_name)
+        if "void" in parts or "sd" in parts:
+            graph.add((DATASET, VOID.dataDump, url))
+        if "dcat" not in parts:
+            continue
+        node = URIRef(dump.iri)
+        graph.add((DATASET, DCAT.distribution, node))
+        graph.add((node, RDF.type, DCAT.Distribution))
+        graph.add((node, DCTERMS.title, Literal(f"Dump: {dump.title}", lang="en")))
+        graph.add(
+            (
+                node,
+                DCTERMS.description,
+                Literal(f"{dump.title}, gzipped; one file per graph version.", lang="en"),
+            )
+        )
+        graph.add((node, DCAT.downloadURL, url))
+        graph.add((node, DCAT.accessURL, url))
+        graph.add((node, DCAT.mediaType, URIRef(IANA + dump.media_type)))
+        graph.add((node, DCAT.compressFormat, _GZIP))
+        graph.add((URIRef(IANA + dump.media_type), RDF.type, DCTERMS.MediaType))
+        graph.add((_GZIP, RDF.type, DCTERMS.MediaType))
+        file_type = URIRef(FILE_TYPES + dump.file_type)
+        graph.add((node, DCTERMS.format, file_type))
+        graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+        graph.add((node, DCTERMS.license, _LICENCE))
+        graph.add((node, DCTERMS.publisher, _PUBLISHER))
+
+
 PARTS = frozenset({"sd", "void", "dcat"})
 
 
 def describe(
-    endpoint_url: str, stats: DatasetStatistics, *, federation: bool = False, parts: Iterable[str] = PARTS
+    endpoint_url: str,
+    stats: DatasetStatistics,
+    *,
+    federation: bool = False,
+    parts: Iterable[str] = PARTS,
+    download_base: str | None = None,
 ) -> Graph:
-    """The description of the endpoint at `endpoint_url`: any of service (sd), statistics (void), DCAT."""
+    """The description of the endpoint at `endpoint_url`: any of service (sd), statistics (void), DCAT;
+    with the dumps under `download_base` (a URL the file names are appended to) when it is given."""
     parts = set(parts)
     graph = bind_prefixes(Graph())
     graph.bind("formats", "http://www.w3.org/ns/formats/")
@@ -216,4 +260,6 @@ def describe(
         _datasets(graph, stats, endpoint)
     if "dcat" in parts:
         _catalogue_record(graph, endpoint, stats)
+    if download_base is not None:
+        _dumps(graph, download_base, parts)
     return graph

@@ -60,12 +60,16 @@ RDF_FORMATS = (
         ox.RdfFormat.JSON_LD,
         ("jsonld", "json-ld", "json"),
         "json-ld",
-        ("application/x-json+ld",),
+        # Plain JSON clients (`Accept: application/json`) get a graph as JSON-LD, results as SPARQL JSON.
+        ("application/x-json+ld", "application/json"),
         w3c="http://www.w3.org/ns/formats/JSON-LD",
     ),
     _from(ox.RdfFormat.TRIG, ("trig",), "trig"),
     _from(ox.RdfFormat.N_QUADS, ("nquads", "nq", "n-quads"), "nquads"),
 )
+# Not RDF: the pages for people that the RDF documents are offered beside.
+HTML = Format("text/html", ("html",), "", ("application/xhtml+xml",))
+
 # One graph's formats: TriG and N-Quads would only repeat it unnamed.
 TRIPLE_FORMATS = tuple(f for f in RDF_FORMATS if not f.quads)
 

@@ -8,7 +8,10 @@ from typing import IO
 
 from rdflib import Dataset, Graph
 
+from ..namespaces import PREFIXES
 from .formats import RDF_BY_MEDIA_TYPE
+
+JSON_LD = "json-ld"
 
 
 def serialise_graph(graph: Graph, media_type: str, destination: IO[bytes]) -> None:
@@ -24,7 +27,12 @@ def serialise_graph(graph: Graph, media_type: str, destination: IO[bytes]) -> No
             dataset.bind(prefix, namespace)
         dataset.default_graph += graph
         graph = dataset
-    graph.serialize(destination, format=fmt.rdflib, encoding="utf-8")
+    options = {}
+    if fmt.rdflib == JSON_LD:
+        # Without a context a JSON-LD reader sees full IRIs only; the project's prefixes make it
+        # readable as JSON and keep it JSON-LD (a `@context` object, no remote context to fetch).
+        options = {"context": dict(PREFIXES), "auto_compact": True}
+    graph.serialize(destination, format=fmt.rdflib, encoding="utf-8", **options)
 
 
 def graph_bytes(graph: Graph, media_type: str) -> bytes:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
+from rdflib import Graph
 
 from .. import federation
 from ..executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
@@ -95,15 +96,23 @@ class Endpoint:
         return parse_bindings(self.answer(Job(query, {ResultKind.BINDINGS: SPARQL_JSON}), timeout).body)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - one Endpoint per process, kept for its lifetime
-    def description(self, endpoint_url: str, parts: frozenset[str], media_type: str) -> bytes:
-        graph = describe(
+    def description(
+        self, endpoint_url: str, parts: frozenset[str], media_type: str, download_base: str | None = None
+    ) -> bytes:
+        # In TriG and N-Quads (Comunica asks for them) the description is the default graph.
+        return graph_bytes(self.description_graph(endpoint_url, parts, download_base), media_type)
+
+    def description_graph(
+        self, endpoint_url: str, parts: frozenset[str], download_base: str | None = None
+    ) -> Graph:
+        """The service description / VoID / DCAT record (`service_description.describe`)."""
+        return describe(
             endpoint_url,
             self.config.statistics,
             federation=bool(self.config.service_allowlist),
             parts=parts,
+            download_base=download_base,
         )
-        # In TriG and N-Quads (Comunica asks for them) the description is the default graph.
-        return graph_bytes(graph, media_type)
 
     def ontology_html(self) -> str:
         """The ontology's documentation, written by pyLODE once, on the first request that wants it.

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..executor import Job
-from ..protocol import ProtocolError, negotiate, parse_parameters
-from ..rdf.formats import SPARQL_JSON, TRIPLE_FORMATS
+from ..protocol import ProtocolError, format_values, negotiate, parse_parameters
+from ..rdf.formats import RDF_BY_MEDIA_TYPE, SPARQL_JSON, TRIPLE_FORMATS
 from ..rdf.iris import is_iri
 from ..safety import READ_ONLY
 from ..store import ResultKind
-from . import http
+from . import dumps, http
 from .extension import endpoint
 
 blueprint = Blueprint("graph_store", __name__)
@@ -22,11 +22,18 @@ def read() -> Response:
     parameters = parse_parameters(request.query_string, "the URL's query string")
     names = [value for key, value in parameters if key == "graph"]
     wants_default = any(key == "default" for key, _ in parameters)
-    if wants_default == bool(names) or len(names) > 1:
+    formats = format_values(parameters)
+    if not (wants_default or names):
+        # The Graph Store Protocol defines GET for one graph only; a GET that names none asks here, as
+        # in Fuseki, for the whole store: a dump (quads with their graph names, or the facts).
+        whole = tuple(RDF_BY_MEDIA_TYPE[d.media_type] for d in dumps.DUMPS)
+        return dumps.whole_store(negotiate(whole, request.accept_mimetypes, formats, "the whole store"))
+    if (wants_default and names) or len(names) > 1:
         raise ProtocolError(
-            400, "name one graph: ?default for the default graph or ?graph=IRI for a named graph"
+            400,
+            "name one graph: ?default for the default graph or ?graph=IRI for a named graph "
+            "(no parameter: the whole store)",
         )
-    formats = [value for key, value in parameters if key == "format"]
     media_type = negotiate(TRIPLE_FORMATS, request.accept_mimetypes, formats, "a graph")
     if names:
         name = names[0]

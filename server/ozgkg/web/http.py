@@ -8,14 +8,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import urllib.parse
 from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import is_resource_modified
 
 from ..protocol import QueryRequest, negotiate, parse_parameters, read_query_request
-from ..rdf.formats import RDF_FORMATS, Format
+from ..protocol import format_values as protocol_format_values
+from ..rdf.formats import Format
 from ..safety import Limits, Refused
 from .extension import endpoint
 
@@ -25,6 +27,7 @@ GZIP_MIN_BYTES = 1024
 QUERY_HASH_KEY = "ozgkg.query_hash"
 CACHE_KEY = "ozgkg.result_cache"
 _CORS_METHODS = "GET, POST, OPTIONS"
+_EXPOSED = "ETag, Content-Encoding, Vary, X-Cache, Link, Content-Location"
 
 
 def query_request(limits: Limits) -> tuple[bytes, QueryRequest | None]:
@@ -81,32 +84,40 @@ def negotiated(
     format_values: list[str],
     produce: Callable[[str], bytes | str],
     *key: str,
+    document: str | None = None,
 ) -> Response:
-    """The answer in the negotiated format, with an ETag per graph version, key and format."""
+    """The answer in the negotiated format, with an ETag per graph version, key and format; with the
+    URL of the `document` (what an IRI dereferences to), its alternates' and this format's URLs."""
     media_type = negotiate(formats, request.accept_mimetypes, format_values, what)
     etag = make_etag(endpoint().config.graph_version, *key, media_type)
     response = not_modified(etag) or Response(produce(media_type), content_type=with_charset(media_type))
     response.headers["ETag"] = etag
     response.vary.add("Accept")
+    if document is not None:
+        link_alternates(response, document, formats, media_type)
     return response
 
 
-def description_response(endpoint_url: str, parts: frozenset[str], format_values: list[str]) -> Response:
-    """The service description / VoID / DCAT graph, negotiated; ETag per graph version and URL."""
-    return negotiated(
-        RDF_FORMATS,
-        "the service description",
-        format_values,
-        lambda media_type: endpoint().description(endpoint_url, parts, media_type),
-        "describe",
-        endpoint_url,
-        *sorted(parts),
+def format_url(document: str, fmt: Format) -> str:
+    """The document's URL in one format: its `format` parameter added."""
+    separator = "&" if "?" in document else "?"
+    return f"{document}{separator}{urllib.parse.urlencode({'format': fmt.names[0]})}"
+
+
+def link_alternates(response: Response, document: str, formats: tuple[Format, ...], media_type: str) -> None:
+    """The dereferencing policy (ontology/README.md): an IRI answers 200 with the negotiated
+    representation, `Content-Location` names that representation's own URL, and `Link` headers name
+    every other one (RFC 8288 rel="alternate"), so that a client can pick a format without guessing."""
+    chosen = next(f for f in formats if f.media_type == media_type)
+    response.headers["Content-Location"] = format_url(document, chosen)
+    response.headers["Link"] = ", ".join(
+        f'<{format_url(document, f)}>; rel="alternate"; type="{f.media_type}"' for f in formats
     )
 
 
 def format_values() -> list[str]:
-    """The URL's `format` parameters."""
-    return parameter_values("format")
+    """The URL's format parameters (`format`, `output`, `results`)."""
+    return protocol_format_values(parse_parameters(request.query_string, "the URL's query string"))
 
 
 def parameter_values(name: str) -> list[str]:
@@ -133,7 +144,7 @@ def _gzip(response: Response) -> Response:
 def _cors(response: Response) -> Response:
     # A public, read-only endpoint: any origin, never credentials (no reflected Origin).
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Encoding, Vary, X-Cache"
+    response.headers["Access-Control-Expose-Headers"] = _EXPOSED
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = _CORS_METHODS
         requested = request.headers.get("Access-Control-Request-Headers")
@@ -143,6 +154,20 @@ def _cors(response: Response) -> Response:
 
 
 def _error_response(error: Exception) -> Response:
+    response = _error_text(error)
+    if response.status_code == 404 and _wants_html():
+        # An IRI that names nothing here: a page a person can go on from (the text, the header's links).
+        page = render_template("page_error.html", status=404, message=response.get_data(as_text=True))
+        return Response(page, status=404, content_type="text/html; charset=utf-8")
+    return response
+
+
+def _wants_html() -> bool:
+    """Whether the client prefers HTML to plain text (a browser's Accept; `*/*` alone keeps text)."""
+    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+
+
+def _error_text(error: Exception) -> Response:
     if isinstance(error, Refused):
         headers = {"Retry-After": "1"} if error.status == 503 else {}
         return text_response(error.status, error.message, headers)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, Response, jsonify, url_for
+from rdflib import URIRef
 
 from .. import __version__
+from ..service_description import DATASET
 from ..store import split_spec
 from . import http
+from .descriptions import description_response
 from .extension import endpoint
+from .pages import public_base, served_path
 
 blueprint = Blueprint("meta", __name__)
 
@@ -38,13 +42,38 @@ def health() -> Response:
 
 @blueprint.route("/.well-known/void")
 def void() -> Response:
-    return http.description_response(
-        url_for("sparql.query", _external=True), frozenset({"void", "dcat"}), http.format_values()
+    return description_response(
+        _endpoint_url(),
+        frozenset({"void", "dcat"}),
+        http.format_values(),
+        document=public_base() + "/.well-known/void",
+        heading="VoID description",
     )
 
 
 @blueprint.route("/dataset")
 def dataset() -> Response:
-    return http.description_response(
-        url_for("sparql.query", _external=True), frozenset({"dcat"}), http.format_values()
+    """The dataset's IRI (https://w3id.org/ozgkg/dataset): its DCAT record."""
+    return _dataset_document(DATASET)
+
+
+@blueprint.route("/dataset/<name>")
+def distribution(name: str) -> Response:
+    """A distribution's, the data service's or the publisher's IRI: the DCAT record that describes it
+    (404 for a name the record does not use)."""
+    return _dataset_document(URIRef(f"{DATASET}/{name}"))
+
+
+def _endpoint_url() -> str:
+    return url_for("sparql.query", _external=True)
+
+
+def _dataset_document(iri: URIRef) -> Response:
+    return description_response(
+        _endpoint_url(),
+        frozenset({"dcat"}),
+        http.format_values(),
+        document=public_base() + (served_path(str(iri)) or "/dataset"),
+        focus=iri,
+        heading="Dataset",
     )

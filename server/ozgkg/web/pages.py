@@ -18,10 +18,10 @@ from rdflib.term import Node
 
 from ..amounts import Quantity, format_quantity
 from ..describe import Description, Terms, describe
-from ..namespaces import ID
+from ..namespaces import BASE, GRAPH, ID
 from ..ontology_docs import ontology_graph
 from ..protocol import ProtocolError
-from ..rdf.formats import RDF_BY_MEDIA_TYPE, RDF_FORMATS, TRIPLE_FORMATS, Format
+from ..rdf.formats import HTML, RDF_BY_MEDIA_TYPE, RDF_FORMATS, TRIPLE_FORMATS, Format
 from ..rdf.graphs import graph_bytes
 from ..rdf.iris import check_iri, is_iri
 from ..rdf.prefixes import short_name
@@ -32,13 +32,12 @@ from .extension import endpoint
 
 blueprint = Blueprint("pages", __name__)
 
-HTML = Format("text/html", ("html",), "", ("application/xhtml+xml",))
 ENTITY_FORMATS = (HTML, *RDF_FORMATS)
 GRAPH_PAGE_FORMATS = (HTML, *TRIPLE_FORMATS)  # a report or the ontology is one graph: no TriG/N-Quads
 MAX_SEARCH_CHARS = 200
 
 
-def _base() -> str:
+def public_base() -> str:
     """Where links point: the configured public base, else the host this request named."""
     return endpoint().config.public_base or request.url_root.rstrip("/")
 
@@ -79,14 +78,40 @@ class Navigation:
 @blueprint.app_context_processor
 def _navigation() -> dict[str, Navigation]:
     """Every template rendered for a request gets the header's links as `nav`."""
-    return {"nav": Navigation(_base())}
+    return {"nav": Navigation(public_base())}
 
 
 def _negotiated(
-    formats: tuple[Format, ...], what: str, produce: Callable[[str], bytes | str], *key: str
+    formats: tuple[Format, ...],
+    what: str,
+    produce: Callable[[str], bytes | str],
+    *key: str,
+    document: str | None = None,
 ) -> Response:
-    """The answer in the negotiated format, with an ETag per graph version, key, format and base."""
-    return http.negotiated(formats, what, http.format_values(), produce, *key, _base())
+    """The answer in the negotiated format, with an ETag per graph version, key, format and base, and
+    the Link headers of the document (this request's path under the public base unless given)."""
+    document = document or public_base() + request.path
+    return http.negotiated(
+        formats, what, http.format_values(), produce, *key, public_base(), document=document
+    )
+
+
+# ------------------------------------------------------------------ the IRIs this server answers for
+
+DATASET_SPACE = BASE + "dataset"
+# The IRI spaces the project mints whose IRIs this server dereferences at the path that follows BASE
+# (https://w3id.org/ozgkg/id/land/05 at /id/land/05): entities and source documents, provenance
+# graphs, the dataset and its distributions. The ontology's terms (def#...) are one document, /def.
+_SERVED_SPACES = (str(ID), str(GRAPH))
+
+
+def served_path(iri: str) -> str | None:
+    """The path this server answers the IRI at, or None if it mints no such IRI."""
+    local = iri[len(BASE) :]
+    minted = any(iri.startswith(space) and len(iri) > len(space) for space in _SERVED_SPACES)
+    if minted or iri == DATASET_SPACE or iri.startswith(DATASET_SPACE + "/"):
+        return "/" + urllib.parse.quote(local, safe="/")
+    return None
 
 
 # ------------------------------------------------------------------ entities
@@ -103,17 +128,16 @@ class Links:
         """This server's page of the IRI, optionally in one of the RDF formats."""
         text = str(iri)
         parameters = {"format": format_name} if format_name else {}
-        if text.startswith(ID) and len(text) > len(ID):
-            path = "/id/" + urllib.parse.quote(text[len(ID) :], safe="/")
-        else:
+        path = served_path(text)
+        if path is None:
             path, parameters = "/describe", {"iri": text, **parameters}
         return self.base + path + (f"?{urllib.parse.urlencode(parameters)}" if parameters else "")
 
     def href(self, node: Node) -> str | None:
         if not isinstance(node, URIRef):
             return None
-        text = str(node)  # URIRef.startswith takes no tuple of prefixes
-        if text.startswith(ID) or self.terms.known(node):
+        text = str(node)
+        if served_path(text) is not None or self.terms.known(node):
             return self.page(node)
         return text if text.startswith(("http://", "https://")) else None
 
@@ -134,7 +158,9 @@ class Links:
 
 
 def _serialise(description: Description, media_type: str) -> bytes:
-    named_graphs = RDF_BY_MEDIA_TYPE[media_type].datasets  # the statements' sources as named graphs
+    # TriG and N-Quads: the facts in the default graph and in their sources' named graphs. Every other
+    # format (JSON-LD too: rdflib and most JSON-LD tools read a document's default graph) gets triples.
+    named_graphs = RDF_BY_MEDIA_TYPE[media_type].quads
     graph = description.dataset() if named_graphs else description.graph()
     return graph_bytes(graph, media_type)
 
@@ -159,19 +185,27 @@ def _entity(text: str) -> Response:
             d=description,
             info=description.terms.info(iri),
             amount=format_quantity(description.terms.info(iri).quantity or Quantity()),
-            links=Links(_base(), description.terms),
+            links=Links(public_base(), description.terms),
             edges=edges,
             neighbours=neighbours,
             size=(WIDTH, height),
             formats=RDF_FORMATS,
         )
 
-    return _negotiated(ENTITY_FORMATS, "an entity description", produce, "entity", iri)
+    document = Links(public_base(), Terms({})).page(iri)
+    return _negotiated(ENTITY_FORMATS, "an entity description", produce, "entity", iri, document=document)
 
 
 @blueprint.route("/id/<path:rest>")
 def entity(rest: str) -> Response:
     return _entity(ID + rest)
+
+
+@blueprint.route("/graph/<path:rest>")
+def named_graph(rest: str) -> Response:
+    """A provenance graph's IRI: what the graph says of itself (its source and locator) and, when the
+    graph is a passage, its statements; its whole content is at the graph store (?graph=IRI)."""
+    return _entity(GRAPH + rest)
 
 
 @blueprint.route("/describe")
@@ -189,7 +223,7 @@ def search_labels() -> Response:
         raise ProtocolError(400, f"search for at most {MAX_SEARCH_CHARS} characters")
     hits, terms = search(endpoint().rows, text) if text else ([], Terms({}))
     return Response(
-        render_template("page_search.html", q=text, hits=hits, links=Links(_base(), terms)),
+        render_template("page_search.html", q=text, hits=hits, links=Links(public_base(), terms)),
         content_type="text/html; charset=utf-8",
     )
 
@@ -211,7 +245,9 @@ def validation() -> Response:
         # A focus node may be a blank node, whose label is no IRI and has no page.
         rows = [(f, URIRef(f.focus) if is_iri(f.focus) else None) for f in findings]
         terms = Terms.fetch(endpoint().rows, [focus for _, focus in rows if focus is not None])
-        return render_template("page_validation.html", result=result, rows=rows, links=Links(_base(), terms))
+        return render_template(
+            "page_validation.html", result=result, rows=rows, links=Links(public_base(), terms)
+        )
 
     return _negotiated(GRAPH_PAGE_FORMATS, "the validation report", produce, "validation")
 
@@ -219,6 +255,8 @@ def validation() -> Response:
 # ------------------------------------------------------------------ ontology documentation
 
 
+# /def is the ontology's IRI (and, its fragment cut off by the client, every term's): the same document.
+@blueprint.route("/def")
 @blueprint.route("/ontology")
 def ontology() -> Response:
     def produce(media_type: str) -> bytes | str:
@@ -226,4 +264,6 @@ def ontology() -> Response:
             return endpoint().ontology_html()
         return graph_bytes(ontology_graph(), media_type)
 
-    return _negotiated(GRAPH_PAGE_FORMATS, "the ontology", produce, "ontology")
+    return _negotiated(
+        GRAPH_PAGE_FORMATS, "the ontology", produce, "ontology", document=public_base() + "/def"
+    )

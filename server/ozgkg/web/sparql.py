@@ -9,6 +9,7 @@ from ..protocol import negotiate_query
 from ..safety import mentions_service
 from ..service_description import PARTS
 from . import http
+from .descriptions import description_response
 from .extension import endpoint
 
 blueprint = Blueprint("sparql", __name__)
@@ -21,7 +22,7 @@ def query() -> Response:
     current = endpoint()
     body, parsed = http.query_request(current.config.limits)
     if parsed is None:
-        return http.description_response(request.base_url, PARTS, http.format_values())
+        return description_response(request.base_url, PARTS, http.format_values(), document=request.base_url)
     http.note_query(parsed.query)
     media_types = negotiate_query(parsed, request.accept_mimetypes)
     default_graphs, named_graphs = None, None

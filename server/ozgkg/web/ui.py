@@ -1,4 +1,4 @@
-"""The web UI: `/`, a SPARQL editor (YASGUI) preloaded with the competency questions, and `/graph`, an
+"""The web UI: `/`, a SPARQL editor (YASGUI) preloaded with the competency questions, and `/explore`, an
 interactive drawing (Cytoscape.js) of a CONSTRUCT query's result or of an entity's neighbourhood.
 
 The two browser libraries are npm packages pinned in the repository's package.json; `server/dev.sh`
@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, send_file, url_for
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 
 from .. import paths
 from ..namespaces import ID, PREFIXES
@@ -95,6 +95,14 @@ def query_page() -> str:
 
 
 @blueprint.route("/graph")
+def old_graph_page() -> Response:
+    """The graph view's former address, kept for bookmarks and links (`?iri=`, `?query=` included):
+    `/graph/...` now dereferences the provenance graphs' IRIs (`pages.named_graph`)."""
+    query = request.query_string.decode("latin-1")  # percent-encoded as the client sent it
+    return redirect(url_for("ui.graph_page") + (f"?{query}" if query else ""), 301)
+
+
+@blueprint.route("/explore")
 def graph_page() -> str:
     iri, query = _parameter("iri"), _parameter("query")
     if iri and query:
