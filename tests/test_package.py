@@ -102,7 +102,7 @@ def test_installed_wheel_serves_the_whole_ui(tmp_path: Path, playwright: Playwri
         page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto("/")
         page.wait_for_selector(".yasgui .CodeMirror", timeout=30_000)
-        page.goto("/graph")
+        page.goto("/explore")
         page.wait_for_function("() => window.cytoscape !== undefined", timeout=30_000)
         page.wait_for_function("() => document.querySelector('[data-graph]').cy?.nodes().length > 0")
         browser.close()

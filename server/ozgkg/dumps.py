@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .namespaces import BASE
 
 FILE_TYPES = "http://publications.europa.eu/resource/authority/file-type/"
+AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/EXPERIMENTAL"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 
@@ -16,7 +17,8 @@ class Dump:
     file_name: str
     media_type: str  # of the content, before gzip
     file_type: str  # the EU file-type authority's code (dct:format in the DCAT record)
-    title: str
+    title: str  # English
+    title_de: str
     graphs: bool  # graph names kept (a quad format) or the union's triples
 
     @property
@@ -29,7 +31,23 @@ class Dump:
 # The quad dumps keep the graph names (each fact's source passage, `ozgg:inferred`, `ozgg:meta`); the
 # Turtle dump is the default graph a query sees: every graph's triples, each once.
 DUMPS = (
-    Dump("ozgkg.nq.gz", "application/n-quads", "RDF_N_QUADS", "all graphs as N-Quads", True),
-    Dump("ozgkg.trig.gz", "application/trig", "RDF_TRIG", "all graphs as TriG", True),
-    Dump("ozgkg-facts.ttl.gz", "text/turtle", "RDF_TURTLE", "the union of the graphs as Turtle", False),
+    Dump(
+        "ozgkg.nq.gz",
+        "application/n-quads",
+        "RDF_N_QUADS",
+        "all graphs as N-Quads",
+        "alle Graphen als N-Quads",
+        True,
+    ),
+    Dump(
+        "ozgkg.trig.gz", "application/trig", "RDF_TRIG", "all graphs as TriG", "alle Graphen als TriG", True
+    ),
+    Dump(
+        "ozgkg-facts.ttl.gz",
+        "text/turtle",
+        "RDF_TURTLE",
+        "the union of the graphs as Turtle",
+        "die Vereinigung der Graphen als Turtle",
+        False,
+    ),
 )

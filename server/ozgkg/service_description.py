@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
 from rdflib.term import Node
 
 from . import __version__
-from .dumps import DUMPS, FILE_TYPES, IANA
+from .dumps import AVAILABILITY, DUMPS, FILE_TYPES, IANA
 from .namespaces import BASE, DCATDE, ID, ONTOLOGY_GRAPH, OZG, SD, bind_prefixes
 from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS
 from .store import Store
@@ -203,6 +203,7 @@ def _catalogue_record(graph: Graph, endpoint: URIRef, stats: DatasetStatistics) 
 _LICENCE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
 _PUBLISHER = URIRef(BASE + "dataset/publisher")
 _GZIP = URIRef(IANA + "application/gzip")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 
 
 def _dumps(graph: Graph, download_base: str, parts: set[str]) -> None:
@@ -214,27 +215,32 @@ def _dumps(graph: Graph, download_base: str, parts: set[str]) -> None:
         if "dcat" not in parts:
             continue
         node = URIRef(dump.iri)
-        graph.add((DATASET, DCAT.distribution, node))
-        graph.add((node, RDF.type, DCAT.Distribution))
-        graph.add((node, DCTERMS.title, Literal(f"Dump: {dump.title}", lang="en")))
-        graph.add(
-            (
-                node,
-                DCTERMS.description,
-                Literal(f"{dump.title}, gzipped; one file per graph version.", lang="en"),
-            )
-        )
-        graph.add((node, DCAT.downloadURL, url))
-        graph.add((node, DCAT.accessURL, url))
-        graph.add((node, DCAT.mediaType, URIRef(IANA + dump.media_type)))
-        graph.add((node, DCAT.compressFormat, _GZIP))
-        graph.add((URIRef(IANA + dump.media_type), RDF.type, DCTERMS.MediaType))
-        graph.add((_GZIP, RDF.type, DCTERMS.MediaType))
-        file_type = URIRef(FILE_TYPES + dump.file_type)
-        graph.add((node, DCTERMS.format, file_type))
-        graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
-        graph.add((node, DCTERMS.license, _LICENCE))
-        graph.add((node, DCTERMS.publisher, _PUBLISHER))
+        media_type, file_type = URIRef(IANA + dump.media_type), URIRef(FILE_TYPES + dump.file_type)
+        about_en = f"{dump.title}, gzipped; one file per graph version."
+        about_de = f"{dump.title_de}, mit gzip komprimiert; eine Datei je Stand des Graphen."
+        for triple in (
+            (DATASET, DCAT.distribution, node),
+            (node, RDF.type, DCAT.Distribution),
+            (node, DCTERMS.title, Literal(f"Dump: {dump.title}", lang="en")),
+            (node, DCTERMS.title, Literal(f"Abzug: {dump.title_de}", lang="de")),
+            (node, DCTERMS.description, Literal(about_en, lang="en")),
+            (node, DCTERMS.description, Literal(about_de, lang="de")),
+            (node, DCAT.downloadURL, url),
+            (node, DCAT.accessURL, url),
+            (node, DCAT.mediaType, media_type),
+            (node, DCAT.compressFormat, _GZIP),
+            (node, DCTERMS.format, file_type),
+            (node, DCATAP.availability, URIRef(AVAILABILITY)),
+            (node, DCTERMS.license, _LICENCE),
+            (node, DCTERMS.publisher, _PUBLISHER),
+            # As the template states the vocabularies' values: with class and scheme, for validators
+            # that do not load the vocabularies.
+            (media_type, RDF.type, DCTERMS.MediaType),
+            (_GZIP, RDF.type, DCTERMS.MediaType),
+            (file_type, RDF.type, DCTERMS.MediaTypeOrExtent),
+            (file_type, SKOS.inScheme, URIRef(FILE_TYPES.rstrip("/"))),
+        ):
+            graph.add(triple)
 
 
 PARTS = frozenset({"sd", "void", "dcat"})

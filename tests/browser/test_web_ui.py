@@ -91,7 +91,7 @@ def test_construct_result_is_drawn_in_the_editors_graph_view(page: Page, site: S
 
 def test_graph_view_colours_nodes_by_type_with_a_legend(page: Page, site: Server) -> None:
     example = read_examples(GRAPH_EXAMPLES)[0]
-    page.goto("/graph")
+    page.goto("/explore")
     expect(page.locator("h2.caption")).to_have_text(example.en)
     check_drawing(page, "[data-graph]", exported(site, query=example.query))
     screenshot(page, "ui-graph-example")
@@ -100,7 +100,7 @@ def test_graph_view_colours_nodes_by_type_with_a_legend(page: Page, site: Server
 def test_neighbourhood_graph_shows_a_node_on_hover_and_opens_its_page_on_click(
     page: Page, site: Server
 ) -> None:
-    page.goto("/graph?" + urllib.parse.urlencode({"iri": CCD_KDN}))
+    page.goto("/explore?" + urllib.parse.urlencode({"iri": CCD_KDN}))
     check_drawing(page, "[data-graph]", exported(site, iri=CCD_KDN))
     expect(page.locator("#graph-caption")).to_contain_text(
         "Neighbourhood of Competence Center Digitalisierung"
@@ -138,7 +138,7 @@ def test_entity_page_links_to_kdn(page: Page) -> None:
 # Every kind of page, which all share templates/layout.html and its stylesheet site.css.
 EVERY_PAGE = {
     "query": ("/", "Query"),
-    "graph": ("/graph", "Graph"),
+    "graph": ("/explore", "Graph"),
     "entity": ("/id/body/ccd-kdn", None),
     "search": ("/search?q=kdn", None),
     "validation": ("/validation", "Validation"),

@@ -230,7 +230,7 @@ def test_etag_answers_not_modified(server: Server) -> None:
 
 
 def test_ui_pages_load_only_this_servers_files(server: Server) -> None:
-    for path in ("/", "/graph", "/graph?iri=" + urllib.parse.quote(ID + "body/kdn", safe="")):
+    for path in ("/", "/explore", "/explore?iri=" + urllib.parse.quote(ID + "body/kdn", safe="")):
         reply = server.request("GET", path)
         assert reply.status == 200, (path, reply.text)
         assert reply.media_type == "text/html"

@@ -108,7 +108,9 @@ def test_dcat_ap_de_record(server: Server) -> None:
         graph = description(server, path)
         dataset = graph.value(predicate=RDF.type, object=DCAT.Dataset)
         service = graph.value(predicate=RDF.type, object=DCAT.DataService)
-        distribution = graph.value(dataset, DCAT.distribution)
+        # The SPARQL distribution (the dumps are distributions too: tests/endpoint/test_linked_data.py).
+        distribution = URIRef("https://w3id.org/ozgkg/dataset/sparql-distribution")
+        assert (dataset, DCAT.distribution, distribution) in graph
         assert (distribution, RDF.type, DCAT.Distribution) in graph
         assert graph.value(distribution, DCAT.accessService) == service
         assert graph.value(service, DCAT.endpointURL) == URIRef(server.endpoint)
