@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Literal, URIRef
+from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from ..amounts import Quantity, format_quantity
 from ..describe import Description, Terms, describe
-from ..namespaces import BASE, GRAPH, ID
+from ..namespaces import BASE, GRAPH, ID, ONTOLOGY_IRI
 from ..ontology_docs import ontology_graph
 from ..protocol import ProtocolError
 from ..rdf.formats import HTML, RDF_BY_MEDIA_TYPE, RDF_FORMATS, TRIPLE_FORMATS, Format
@@ -253,6 +254,15 @@ def validation() -> Response:
 
 
 # ------------------------------------------------------------------ ontology documentation
+
+
+@blueprint.route("/def/<path:version>")
+def ontology_version(version: str) -> Response:
+    """The ontology's version IRI (owl:versionIRI, e.g. def/0.1.0): the ontology, if it is this one's."""
+    iri = URIRef(f"{ONTOLOGY_IRI}/{version}")
+    if (URIRef(ONTOLOGY_IRI), OWL.versionIRI, iri) not in ontology_graph():
+        raise ProtocolError(404, f"<{iri}> is not the version of the ontology served here; /def is")
+    return ontology()
 
 
 # /def is the ontology's IRI (and, its fragment cut off by the client, every term's): the same document.
