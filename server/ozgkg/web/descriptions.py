@@ -8,15 +8,16 @@ from dataclasses import dataclass
 
 from flask import Response, render_template
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import VOID
 from rdflib.term import Node
 
 from ..describe import TermInfo, Terms
+from ..namespaces import SD
 from ..protocol import ProtocolError
 from ..rdf.formats import HTML, RDF_FORMATS
 from . import dumps, http
 from .extension import endpoint
-from .pages import Links, public_base
+from .pages import Links, public_base, served_path
 
 # RDF first: a client without an Accept header, or with */*, gets Turtle as before; a browser's
 # Accept ranks text/html above */* and gets the page.
@@ -32,12 +33,35 @@ class Row:
     nested: list[Row]
 
 
+# VoID's per-class and per-property partitions and the per-graph statistics run to hundreds of blank
+# nodes: the page counts them and leaves them to the RDF.
+_COUNTED = frozenset({VOID.classPartition, VOID.propertyPartition, VOID.subset, SD.namedGraph})
+
+
 def _rows(graph: Graph, subject: Node, depth: int = 1) -> list[Row]:
     rows = []
     for predicate, obj in sorted(graph.predicate_objects(subject)):
+        if predicate in _COUNTED:
+            continue
         nested = _rows(graph, obj, depth - 1) if isinstance(obj, BNode) and depth > 0 else []
         rows.append(Row(predicate, obj, nested))
     return rows
+
+
+def _counted(graph: Graph, subject: Node) -> list[tuple[URIRef, int]]:
+    return [(p, n) for p in sorted(_COUNTED) if (n := len(set(graph.objects(subject, p))))]
+
+
+class _DescriptionLinks(Links):
+    """Links of the description's terms: the project's IRIs to their pages, the rest to themselves
+    (the store does not hold the description, so /describe knows nothing of its vocabulary values)."""
+
+    def href(self, node: Node) -> str | None:
+        if not isinstance(node, URIRef):
+            return None
+        if served_path(str(node)) is not None:
+            return self.page(node)
+        return str(node) if str(node).startswith(("http://", "https://")) else None
 
 
 def _terms(graph: Graph) -> Terms:
@@ -51,19 +75,16 @@ def _terms(graph: Graph) -> Terms:
 
 def _page(graph: Graph, focus: URIRef | None, endpoint_url: str, heading: str) -> str:
     subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=lambda s: (s != focus, s))
-    # VoID's per-class and per-property partitions run to hundreds of rows: the RDF has them.
-    sections = [(s, _rows(graph, s)) for s in subjects]
+    sections = [(s, _rows(graph, s), _counted(graph, s)) for s in subjects]
     return render_template(
         "page_description.html",
         heading=heading,
         focus=focus,
         sections=sections,
         endpoint_url=endpoint_url,
-        links=Links(public_base(), _terms(graph)),
+        links=_DescriptionLinks(public_base(), _terms(graph)),
         formats=RDF_FORMATS,
         dumps=[(d, dumps.download_base() + d.file_name) for d in dumps.DUMPS],
-        title=DCTERMS.title,
-        rdf_type=RDF.type,
     )
 
 
