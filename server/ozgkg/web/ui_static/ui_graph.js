@@ -17,7 +17,7 @@
   const MAX_NODES = 2000; // a browser lays out more only slowly, and nobody can read them
   const EDGE_LABELS_UP_TO = 30; // more arrow labels than this only clutter the drawing
   // Data keys the export writes for every node or edge; the others are the entity's literal values.
-  const STRUCTURAL = new Set(["id", "iri", "label", "type", "name", "value", "colour", "short", "source", "target", "key"]);
+  const STRUCTURAL = new Set(["id", "iri", "label", "type", "name", "value", "colour", "short", "source", "target", "key", "typeLabel"]);
 
   const STYLE = [
     { selector: "node", style: {
