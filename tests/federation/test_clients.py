@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from endpoint.conftest import Server
 from rdflib import Graph
 from reference import LAENDER_CSV
@@ -24,6 +25,7 @@ from .conftest import (
     fixture_populations,
     need,
 )
+from .test_service import one_line_forms
 
 QUERY = FUNDING_PER_INHABITANT.read_text(encoding="utf-8")
 
@@ -79,3 +81,12 @@ def test_roqet_asks_our_endpoint_which_evaluates_the_service(federated: Server, 
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert_right_answer(csv_rows(result.stdout))
+
+
+@pytest.mark.parametrize("form", range(4))
+def test_comunica_sends_the_federated_forms(federated: Server, wikidata: str, form: int) -> None:
+    """The one-line and Wikidata-style forms of a federated query (test_service.one_line_forms) through
+    Comunica with our endpoint as its one source: the right rows, whoever evaluates the SERVICE."""
+    rows = csv_rows(comunica(f"sparql@{federated.endpoint}", one_line_forms(wikidata)[form]))
+    expected = {str(item): int(population) for item, population in fixture_populations().items()}
+    assert {r["item"].strip("<>"): int(r["population"]) for r in rows} == expected
