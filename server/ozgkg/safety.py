@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexer import LexError, ServiceClause, decode_escapes, first_keyword, nesting_depth, service_clauses
+from .lexer import (
+    LexError,
+    ServiceClause,
+    decode_escapes,
+    first_keyword,
+    nesting_depth,
+    operator_count,
+    service_clauses,
+)
 
 READ_ONLY = (
     "read-only: the graph's source of truth is the files in graph/; "
@@ -30,6 +38,8 @@ class Limits:
     max_query_bytes: int = 100_000
     # Oxigraph's parser recurses once per level and overflows its stack some thousand levels down.
     max_nesting: int = 200
+    # Long chains (UNION, triple patterns, paths, && ...) overflow it too: see `lexer.operator_count`.
+    max_operators: int = 1000
     # A form-encoded body may triple the query's size (percent-encoding) plus the other parameters.
     max_body_bytes: int = 512 * 1024
     max_result_bytes: int = 50 * 1024 * 1024
@@ -112,3 +122,20 @@ def check_nesting(text: str, limit: int) -> None:
         raise Refused(
             400, f"the query is nested more than {limit} levels deep (braces, parentheses, brackets)"
         )
+
+
+def check_operators(text: str, limit: int) -> None:
+    """Refuse a query whose chains of operators the engine's parser cannot take (a tree per chain)."""
+    count = operator_count(text)
+    if count > limit:
+        raise Refused(
+            400,
+            f"the query has {count} operators and pattern joins (UNION, OPTIONAL, MINUS, FILTER, '.', ';', "
+            f"path and expression operators); this endpoint accepts at most {limit}",
+        )
+
+
+def check_shape(text: str, limits: Limits) -> None:
+    """Refuse, before the engine sees it, a query whose shape would overflow the engine's parser."""
+    check_nesting(text, limits.max_nesting)
+    check_operators(text, limits.max_operators)

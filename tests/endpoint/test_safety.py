@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from endpoint import service_spellings
 from endpoint.conftest import Listener
-from ozgkg.safety import Refused, check_services, first_keyword, mentions_service
+from ozgkg.lexer import operator_count
+from ozgkg.safety import Limits, Refused, check_services, check_shape, first_keyword, mentions_service
 
 
 @pytest.mark.parametrize(
@@ -105,3 +107,41 @@ def test_every_spelling_the_engine_calls_is_refused() -> None:
         listener.close()
     assert missed == 0
     assert called > 4000, "the spellings must be ones the engine reads as SERVICE"
+
+
+# Chains that overflowed Oxigraph's parser at 10,000 links (pyoxigraph 0.5.13, a segfault).
+CHAIN_BOMBS = {
+    "UNION": "SELECT * WHERE { " + " UNION ".join(["{}"] * 10_000) + " }",
+    "path": "SELECT * WHERE { ?s " + "/".join(["<http://x/p>"] * 10_000) + " ?o }",
+    "&&": "SELECT * WHERE { FILTER(" + " && ".join(["true"] * 10_000) + ") }",
+    "+": "SELECT (" + " + ".join(["1"] * 10_000) + " AS ?x) WHERE {}",
+    "OPTIONAL": "SELECT * WHERE { " + " ".join(["OPTIONAL {}"] * 10_000) + " }",
+    "FILTER": "SELECT * WHERE { " + " ".join(["FILTER(true)"] * 10_000) + " }",
+    "triples": "SELECT * WHERE { " + " ".join(["?s <http://x/p> ?o ."] * 10_000) + " }",
+    ";": "SELECT * WHERE { ?s " + " ; ".join(["<http://x/p> ?o"] * 10_000) + " }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAIN_BOMBS))
+def test_long_chains_are_refused_before_the_engine(name: str) -> None:
+    with pytest.raises(Refused) as refusal:
+        check_shape(CHAIN_BOMBS[name], Limits())
+    assert refusal.value.status == 400
+    assert "this endpoint accepts at most 1000" in refusal.value.message
+
+
+def test_operators_inside_iris_strings_and_names_are_not_counted() -> None:
+    inside = "<http://x/a/b/c+d-e.f> 'a+b.c;d' ex:a.b-c"
+    assert operator_count(f"PREFIX ex: <http://x/> SELECT * WHERE {{ ?s ?p {inside} }}") == 1  # SELECT *
+
+
+def test_the_project_queries_pass_the_shape_checks() -> None:
+    queries = sorted(Path(__file__).parents[2].joinpath("graph", "queries").glob("*.rq"))
+    assert queries
+    for path in queries:
+        check_shape(path.read_text(encoding="utf-8"), Limits())
+
+
+def test_deep_nesting_is_refused_with_its_limit() -> None:
+    with pytest.raises(Refused, match="nested more than 200 levels"):
+        check_shape("SELECT * WHERE " + "{" * 3000 + "}" * 3000, Limits())

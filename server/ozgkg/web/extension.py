@@ -25,7 +25,7 @@ from ..rdf.formats import SPARQL_JSON
 from ..rdf.graphs import graph_bytes
 from ..rdf.results import Row, parse_bindings
 from ..result_cache import DEFAULT_BYTES, ResultCache
-from ..safety import Limits, Refused, check_nesting
+from ..safety import Limits, Refused, check_shape
 from ..service_description import DatasetStatistics, describe
 from ..store import Answer, ResultKind
 
@@ -72,7 +72,7 @@ class Endpoint:
         seconds = min(timeout, limits.timeout) if timeout else limits.timeout
         started = time.monotonic()
         try:
-            check_nesting(job.text, limits.max_nesting)
+            check_shape(job.text, limits)
             text = federation.resolve(job.text, self.config.service_allowlist, limits, job.base_iri)
         except Refused as refusal:
             raise ProtocolError(refusal.status, refusal.message) from None
