@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__, query
+from .executor import DEFAULT_WORKER_MEMORY_MIB
 from .load import LoadedKnowledge, LoadError, extra_file, files_version, knowledge_files, load
 from .result_cache import DEFAULT_BYTES
 from .store import SPECS, QueryError, Store, StoreUnavailable, open_store, split_spec
@@ -119,9 +120,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service_max_rows = _first(
         args.service_max_rows, config.get("service_max_rows"), defaults.service_max_rows
     )
-    if args.timeout <= 0 or args.workers < 1 or args.result_cache < 0:
+    if args.timeout <= 0 or args.workers < 1 or args.result_cache < 0 or args.worker_memory < 0:
         print(
-            "ozg-kg serve: --timeout must be positive, --workers at least 1, --result-cache not negative",
+            "ozg-kg serve: --timeout must be positive, --workers at least 1, --result-cache and "
+            "--worker-memory not negative",
             file=sys.stderr,
         )
         return 2
@@ -155,6 +157,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ),
         public_base=args.public_base.rstrip("/") if args.public_base else None,
         result_cache_bytes=int(args.result_cache * 1024 * 1024),
+        worker_memory_mib=args.worker_memory or None,
     )
     try:
         serve(options)
@@ -280,6 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.add_argument(
         "--workers", type=int, default=2, metavar="N", help="query evaluation processes (default 2)"
+    )
+    serve_cmd.add_argument(
+        "--worker-memory",
+        type=int,
+        default=DEFAULT_WORKER_MEMORY_MIB,
+        metavar="MIB",
+        help="memory (address space) one query may take in a query worker beyond what the open store "
+        "needs; a query that needs more is stopped with 422 "
+        f"(default {DEFAULT_WORKER_MEMORY_MIB}; 0: no limit)",
     )
     serve_cmd.add_argument(
         "--result-cache",

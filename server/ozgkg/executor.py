@@ -18,12 +18,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import resource
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from . import sandbox
 from .safety import Limits, Refused
@@ -33,6 +35,12 @@ from .store.remote import SCHEME
 log = logging.getLogger("ozgkg.executor")
 
 _STARTUP_SECONDS = 120.0
+
+# The address space a query may add to a worker's (RLIMIT_AS, counted from what the worker maps once
+# its store is open: RocksDB's thread stacks, the memory store's graph). Measured with the project's
+# graph: an open Oxigraph worker maps 460-930 MiB; the 42 project queries took it to at most 600 MiB,
+# the 79-byte ORDER BY over a cross product of issue 16 to 7.6 GiB without a limit.
+DEFAULT_WORKER_MEMORY_MIB = 2048
 
 
 # What the web process hands a worker: a store query, whose byte limit the worker sets.
@@ -63,10 +71,20 @@ class WorkerFailed(Exception):
     """The worker process died while evaluating (a crash, not a deadline)."""
 
 
+class MemoryLimitPassed(Exception):
+    def __init__(self, mib: int):
+        super().__init__(
+            f"the query needed more than the {mib} MiB of memory a query may use in a worker; its "
+            "evaluation was stopped (ask for less: fewer variables, a narrower pattern, no ORDER BY over "
+            "a cross product)"
+        )
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     store: str  # the spec a worker opens read-only (a store with a directory names it)
     limits: Limits = field(default_factory=Limits)
+    memory_mib: int | None = None  # address space a query may add to a worker (RLIMIT_AS); None: no limit
 
 
 def _evaluate(store: Store, job: Job, settings: WorkerSettings) -> Outcome:
@@ -80,7 +98,32 @@ def _evaluate(store: Store, job: Job, settings: WorkerSettings) -> Outcome:
         return Outcome(status=502, message=str(error))
     except QueryError as error:
         return Outcome(status=400, message=str(error))
+    except MemoryError:  # Python's allocations under RLIMIT_AS (the engine's abort the process instead)
+        return Outcome(status=_MEMORY_STATUS, message=str(MemoryLimitPassed(settings.memory_mib or 0)))
     return Outcome(answer=answer)
+
+
+# A query that needs more memory than a worker may have is the query's cost, not a server fault;
+# Unprocessable Content, as for an answer over the size limit.
+_MEMORY_STATUS = 422
+
+
+def _mapped_bytes() -> int:
+    """This process's address space now (0 where /proc is not there to say)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * resource.getpagesize()
+
+
+def _limit_memory(mib: int | None) -> None:
+    """Cap the worker's address space at what it maps now plus `mib`, so that one query cannot take
+    the machine's memory whatever the store needs to stay open: the engine's allocations then fail
+    (Oxigraph aborts the process, Python raises MemoryError)."""
+    if mib:
+        limit = _mapped_bytes() + mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
@@ -91,6 +134,7 @@ def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
     # A remote store is reached over the network; a local one never needs it.
     isolated = not settings.store.startswith(SCHEME) and sandbox.leave_network()
     store = open_store(settings.store, read_only=True)
+    _limit_memory(settings.memory_mib)  # after opening: the store's own start-up is not a query's cost
     try:
         conn.send(("ready", isolated))
         while True:
@@ -171,28 +215,70 @@ class Executor:
     def ready_workers(self) -> int:
         return self._idle.qsize()
 
-    def run(self, job: Job, timeout: float) -> Outcome:
-        """Evaluate `job`, or raise DeadlinePassed / Busy / WorkerFailed within about `timeout` seconds."""
+    def _exit(self, worker: _Worker) -> str:
+        """How a dead worker ended, for the log and the client ("signal SIGSEGV", "exit code 1")."""
+        worker.process.join(timeout=2)
+        code = worker.process.exitcode
+        if code is None:
+            return "still running"
+        if code < 0:
+            try:
+                return f"signal {signal.Signals(-code).name}"
+            except ValueError:
+                return f"signal {-code}"
+        return f"exit code {code}"
+
+    def _died(self, worker: _Worker, when: str) -> str:
+        """Log a worker's death, start its successor; how it ended."""
+        ending = self._exit(worker)
+        log.error("a query worker (pid %s) died %s: %s", worker.process.pid, when, ending)
+        self._replace(worker)
+        return ending
+
+    def _take(self, deadline: float, wait: float) -> _Worker:
+        """An idle worker that is alive, waiting at most `wait` seconds for one to come free; one
+        that died while idle (killed, out of memory) is replaced, never handed a job."""
+        give_up = min(deadline, time.monotonic() + wait)
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, give_up - time.monotonic()))
+            except queue.Empty:
+                raise Busy(self.size, wait) from None
+            if worker.process.is_alive():
+                return worker
+            self._died(worker, "while idle")
+
+    def run(self, job: Job, timeout: float, wait: float | None = None) -> Outcome:
+        """Evaluate `job`, or raise DeadlinePassed / Busy / WorkerFailed / MemoryLimitPassed within about
+        `timeout` seconds; Busy already after `wait` seconds (default: the timeout) without a free worker."""
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise Busy(self.size, timeout) from None
+        while True:
+            worker = self._take(deadline, timeout if wait is None else wait)
+            try:
+                worker.conn.send(job)
+                break
+            except OSError:  # it died between the check and the send: the job never reached it
+                self._died(worker, "while idle")
         healthy = False
         try:
-            worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise DeadlinePassed(timeout)
             outcome = worker.conn.recv()
             healthy = True
             return outcome
-        except (EOFError, OSError, BrokenPipeError) as error:
-            raise WorkerFailed(f"the query worker stopped unexpectedly ({error!r})") from None
+        except (EOFError, OSError):
+            ending = self._died(worker, "during a query")
+            worker = None  # replaced already
+            if self.settings.memory_mib and ending == "signal SIGABRT":
+                # Oxigraph aborts when an allocation fails: under RLIMIT_AS, the query's memory.
+                raise MemoryLimitPassed(self.settings.memory_mib) from None
+            raise WorkerFailed(f"the query worker stopped unexpectedly ({ending})") from None
         finally:
-            if healthy:
-                self._idle.put(worker)
-            else:
-                self._replace(worker)
+            if worker is not None:
+                if healthy:
+                    self._idle.put(worker)
+                else:
+                    self._replace(worker)
 
     def close(self) -> None:
         self._closed = True

@@ -44,6 +44,9 @@ class Limits:
     max_body_bytes: int = 512 * 1024
     max_result_bytes: int = 50 * 1024 * 1024
     timeout: float = 30.0
+    # How long a query waits for a free worker before its 503 (with Retry-After): a client learns at
+    # once that the endpoint is busy instead of after the whole deadline.
+    queue_seconds: float = 2.0
     # Per SERVICE call: it must end well before the query's deadline, so that a slow remote gets its
     # own clear answer (504) instead of the killed worker's 503.
     service_timeout: float = 10.0

@@ -30,6 +30,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from .app import EndpointConfig, create_app
+from .executor import DEFAULT_WORKER_MEMORY_MIB
 from .load import KnowledgeFile, extra_file, files_version, iter_quads, knowledge_files, load
 from .result_cache import DEFAULT_BYTES
 from .safety import Limits
@@ -55,6 +56,7 @@ class ServeOptions:
     limits: Limits = field(default_factory=Limits)
     public_base: str | None = None
     result_cache_bytes: int = DEFAULT_BYTES
+    worker_memory_mib: int | None = DEFAULT_WORKER_MEMORY_MIB
 
 
 class InvalidGraph(Exception):
@@ -200,6 +202,7 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
         public_base=options.public_base,
         validation=result,
         result_cache_bytes=options.result_cache_bytes,
+        worker_memory_mib=options.worker_memory_mib,
     )
     return config, temporary
 

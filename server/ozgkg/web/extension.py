@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from rdflib import Graph
 
 from .. import federation
-from ..executor import Busy, DeadlinePassed, Executor, Job, WorkerFailed, WorkerSettings
+from ..executor import Busy, DeadlinePassed, Executor, Job, MemoryLimitPassed, WorkerFailed, WorkerSettings
 from ..protocol import ProtocolError
 from ..rdf.formats import SPARQL_JSON
 from ..rdf.graphs import graph_bytes
@@ -48,6 +48,7 @@ class EndpointConfig:
     public_base: str | None = None  # the pages' public URL (behind a proxy or a w3id redirect)
     validation: ValidationResult | None = None  # the start-up SHACL report, shown at /validation
     result_cache_bytes: int = DEFAULT_BYTES  # 0: every query is evaluated
+    worker_memory_mib: int | None = None  # each query worker's address space limit (None: none)
 
 
 class Endpoint:
@@ -57,7 +58,7 @@ class Endpoint:
         self.config = config
         self.results = ResultCache(config.result_cache_bytes)
         self.executor = Executor(
-            WorkerSettings(config.store, config.limits),
+            WorkerSettings(config.store, config.limits, config.worker_memory_mib),
             size=config.workers,
         )
         self._ontology_html: str | None = None
@@ -80,11 +81,13 @@ class Endpoint:
         try:
             if left <= 0:
                 raise DeadlinePassed(seconds)
-            outcome = self.executor.run(replace(job, text=text), left)
+            outcome = self.executor.run(replace(job, text=text), left, wait=limits.queue_seconds)
         except DeadlinePassed:
             raise ProtocolError(503, str(DeadlinePassed(seconds))) from None
         except Busy as error:
             raise ProtocolError(503, str(error)) from None
+        except MemoryLimitPassed as error:
+            raise ProtocolError(422, str(error)) from None
         except WorkerFailed as error:
             raise ProtocolError(500, f"query evaluation failed: {error}") from None
         if outcome.answer is None:

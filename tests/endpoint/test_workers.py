@@ -1,0 +1,113 @@
+"""The query workers' failures: a worker that died while idle is never handed a query, a crash is
+logged, a query over the memory limit is stopped with its own message, a full pool answers at once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ozgkg.executor import Busy, Executor, Job, MemoryLimitPassed, WorkerFailed, WorkerSettings
+from ozgkg.store import ResultKind, open_store
+
+JSON = {ResultKind.BINDINGS: "application/sparql-results+json"}
+# Issue 16's 79-byte query: an ORDER BY over a three-way cross product (7.6 GiB without a limit).
+CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY DESC(?i) ?c LIMIT 10"
+
+
+def _store(directory: Path, triples: int) -> str:
+    spec = f"oxigraph:{directory}"
+    store = open_store(spec)
+    graph = ox.NamedNode("http://g")
+    store.replace(
+        (
+            ox.Quad(ox.NamedNode(f"http://s{i}"), ox.NamedNode("http://p"), ox.Literal(i), graph)
+            for i in range(triples)
+        ),
+        version="test",
+    )
+    store.close()
+    return spec
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[Executor]:
+    running = Executor(WorkerSettings(_store(tmp_path, 3)), size=1)
+    yield running
+    running.close()
+
+
+def _worker_pid(executor: Executor) -> int:
+    worker = executor._idle.get()  # noqa: SLF001 - the test plays the part of a killer
+    executor._idle.put(worker)  # noqa: SLF001
+    return worker.process.pid
+
+
+def _wait_until_dead(pid: int) -> None:
+    """Until the process is a zombie (dead, not reaped): it died while idle, some time ago."""
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(1000):
+        if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} survived SIGKILL")
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_it_gets_a_query(
+    small: Executor, caplog: pytest.LogCaptureFixture
+) -> None:
+    pid = _worker_pid(small)
+    os.kill(pid, signal.SIGKILL)
+    _wait_until_dead(pid)
+    with caplog.at_level(logging.ERROR, logger="ozgkg.executor"):
+        outcome = small.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", JSON), 20)
+    assert outcome.answer is not None and b'"3"' in outcome.answer.body
+    assert f"pid {pid}) died while idle: signal SIGKILL" in caplog.text
+
+
+def test_a_worker_crash_during_a_query_is_logged_and_told(
+    small: Executor, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SIGSEGV from outside stands in for the engine's crash (its own crashes are refused before it).
+    job = Job(CROSS_PRODUCT, JSON)
+    pid = _worker_pid(small)
+    killer = threading.Timer(0.5, os.kill, (pid, signal.SIGSEGV))
+    killer.start()
+    with (
+        caplog.at_level(logging.ERROR, logger="ozgkg.executor"),
+        pytest.raises(WorkerFailed, match="SIGSEGV"),
+    ):
+        # A slow query on purpose: a big enough cross product to be running when the signal comes.
+        small.run(
+            Job("SELECT * WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(12)) + " }", JSON), 20
+        )
+    killer.join()
+    assert f"pid {pid}) died during a query: signal SIGSEGV" in caplog.text
+    assert small.run(job, 20).answer is not None  # its successor answers
+
+
+def test_a_query_over_the_memory_limit_is_stopped_with_its_own_error(tmp_path: Path) -> None:
+    executor = Executor(WorkerSettings(_store(tmp_path, 300), memory_mib=200), size=1)
+    try:
+        with pytest.raises(MemoryLimitPassed, match="more than the 200 MiB"):
+            executor.run(Job(CROSS_PRODUCT, JSON), 120)
+        answer = executor.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", JSON), 60).answer
+        assert answer is not None and b'"300"' in answer.body
+    finally:
+        executor.close()
+
+
+def test_no_free_worker_is_told_after_the_wait_not_the_deadline(small: Executor) -> None:
+    worker = small._idle.get()  # noqa: SLF001 - the pool's only worker, held as a long query would
+    try:
+        with pytest.raises(Busy, match="all 1 query workers stayed busy for 0.2 s"):
+            small.run(Job("ASK {}", JSON), 600, wait=0.2)
+    finally:
+        small._idle.put(worker)  # noqa: SLF001
