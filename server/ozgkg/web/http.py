@@ -12,10 +12,11 @@ import urllib.parse
 from collections.abc import Callable
 
 from flask import Flask, Response, render_template, request
+from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import is_resource_modified
 
-from ..protocol import QueryRequest, negotiate, parse_parameters, read_query_request
+from ..protocol import ProtocolError, QueryRequest, negotiate, parse_parameters, read_query_request
 from ..protocol import format_values as protocol_format_values
 from ..rdf.formats import Format
 from ..safety import Limits, Refused
@@ -30,9 +31,32 @@ _CORS_METHODS = "GET, POST, OPTIONS"
 _EXPOSED = "ETag, Content-Encoding, Vary, X-Cache, Link, Content-Location"
 
 
+def too_large(limit: int) -> ProtocolError:
+    return ProtocolError(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, at most `limit` bytes: a longer one is a 413, whether its length was
+    announced or it came in chunks (werkzeug would cut a chunked body at the limit without a word),
+    and a body that cannot be read (a bad chunk size, a missing chunk end) is a 400."""
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise too_large(limit)
+        stream = request.stream  # werkzeug's, limited to the announced length
+    else:
+        stream = request.environ["wsgi.input"]  # the server's own, which ends where the chunks end
+    try:
+        body = stream.read(limit + 1)
+    except (OSError, ValueError, ParseException) as error:
+        raise ProtocolError(400, f"the request body cannot be read: {error}") from None
+    if len(body) > limit:
+        raise too_large(limit)
+    return body
+
+
 def query_request(limits: Limits) -> tuple[bytes, QueryRequest | None]:
     """The request's body (empty unless POST) and the SPARQL Protocol query it carries, if any."""
-    body = request.get_data(cache=False) if request.method == "POST" else b""
+    body = read_body(limits.max_body_bytes) if request.method == "POST" else b""
     parsed = read_query_request(
         request.method, request.headers.get("Content-Type"), request.query_string, body, limits
     )
@@ -172,8 +196,7 @@ def _error_text(error: Exception) -> Response:
         headers = {"Retry-After": "1"} if error.status == 503 else {}
         return text_response(error.status, error.message, headers)
     if isinstance(error, RequestEntityTooLarge):
-        limit = request.max_content_length
-        return text_response(413, f"the request body is larger than the limit of {limit} bytes")
+        return _error_response(too_large(request.max_content_length or 0))
     if isinstance(error, HTTPException):
         response = error.get_response()
         headers = {k: v for k, v in response.headers.items() if k.lower() in {"allow", "retry-after"}}
