@@ -227,7 +227,7 @@ def inline_rows(endpoint: str, answer: bytes, max_rows: int) -> str:
         variables, bindings = results["head"]["vars"], results["results"]["bindings"]
         if not isinstance(variables, list) or not isinstance(bindings, list):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: nested too deep for json
         raise RemoteFailed(endpoint, "its answer is not SPARQL 1.1 JSON results") from None
     if len(bindings) > max_rows:
         raise RemoteFailed(
@@ -251,5 +251,7 @@ def inline_rows(endpoint: str, answer: bytes, max_rows: int) -> str:
             )
     except _BadTerm as error:
         raise RemoteFailed(endpoint, f"its answer holds {error}") from None
+    except RecursionError:  # a term nested too deep to be even shown
+        raise RemoteFailed(endpoint, "its answer holds a term nested too deep to read") from None
     header = " ".join(f"?{v}" for v in variables)
     return "{ VALUES (" + header + ") {\n" + "\n".join(rows) + "\n} }"

@@ -154,6 +154,15 @@ def test_answers_that_cannot_be_joined_are_502(answer: bytes, reason: str) -> No
     )
 
 
+def test_an_answer_nested_too_deep_is_502() -> None:
+    sys.setrecursionlimit(1000)  # the web process's (the fixture raised it as a worker does; it restores it)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    answer = b'{"head": {"vars": ["a"]}, "results": {"bindings": [{"a": ' + deep + b"}]}}"
+    with pytest.raises(federation.RemoteFailed) as failure:
+        federation.inline_rows("http://r/", answer, 3)
+    assert failure.value.status == 502 and "not SPARQL 1.1 JSON results" in failure.value.message
+
+
 def test_no_rows_and_empty_rows() -> None:
     store = ox.Store()
     none = federation.inline_rows(
