@@ -122,7 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if args.timeout <= 0 or args.workers < 1 or args.result_cache < 0 or args.worker_memory < 0:
         print(
-            "ozg-kg serve: --timeout must be positive, --workers at least 1, --result-cache and "
+            "ozg-kg serve: --timeout must be positive, --workers at least 1, --result-cache not negative, "
             "--worker-memory not negative",
             file=sys.stderr,
         )

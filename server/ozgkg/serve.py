@@ -31,7 +31,7 @@ from gunicorn.glogging import Logger
 
 from .app import EndpointConfig, create_app
 from .executor import DEFAULT_WORKER_MEMORY_MIB
-from .load import KnowledgeFile, extra_file, files_version, iter_quads, knowledge_files, load
+from .load import KnowledgeFile, LoadError, extra_file, files_version, iter_quads, knowledge_files, load
 from .result_cache import DEFAULT_BYTES
 from .safety import Limits
 from .service_description import DatasetStatistics, collect_statistics, statistics_from_json
@@ -146,11 +146,25 @@ def _statistics(store: Store) -> DatasetStatistics:
     return statistics
 
 
-def _write_store(spec: str, gsp: str | None, files: list[KnowledgeFile], version: str) -> StoreReport:
-    """Make the store hold the files (unless it recorded their version already) and count its statistics."""
+def check_files(files: list[KnowledgeFile]) -> None:
+    """Each file parses to the end and holds a quad, or LoadError: read before a store is touched,
+    so that a broken or empty file never costs the data a store holds (a store is cleared before
+    it is filled, and the files stream in as they are parsed)."""
+    for file in files:
+        if sum(1 for _ in iter_quads(file)) == 0:
+            raise LoadError(file.path, "holds no triples: an empty file would replace the served data")
+
+
+def _write_store(
+    spec: str, gsp: str | None, files: list[KnowledgeFile], version: str, extras: list[KnowledgeFile]
+) -> StoreReport:
+    """Make the store hold the files (unless it recorded their version already) and count its
+    statistics; the extra files (--data, perhaps unvalidated) are checked before the store changes."""
     started = time.monotonic()
     store = open_store(spec, gsp=gsp)
     try:
+        if store.version() != version:
+            check_files(extras)
         loaded = store.fill(_read(files), version)
         statistics = _statistics(store)
     finally:
@@ -185,7 +199,8 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
         # RocksDB starts C++ threads that a fork does not copy; if this (gunicorn's master) process
         # opened the store, the forked web worker would crash on exit. A spawned process writes it.
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            report = pool.submit(_write_store, spec, options.store_gsp, files, files_version(files)).result()
+            written = pool.submit(_write_store, spec, options.store_gsp, files, files_version(files), extras)
+            report = written.result()
     except BaseException:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)

@@ -39,6 +39,8 @@ def test_unreadable_file_and_bad_options_are_reported(tmp_path: Path) -> None:
     assert serve("--timeout", "0").returncode == 2
     negative = serve("--result-cache", "-1")
     assert negative.returncode == 2 and "--result-cache not negative" in negative.stderr
+    memory = serve("--worker-memory", "-1")
+    assert memory.returncode == 2 and "--worker-memory not negative" in memory.stderr
 
 
 def test_persistent_store_directory_is_reopened_while_the_files_are_unchanged(tmp_path: Path) -> None:
@@ -121,3 +123,38 @@ def test_a_taken_port_missing_data_or_an_unwritable_store_fail_before_loading(tm
     blocker.write_text("")
     store = serve("--store", f"oxigraph:{blocker}/store")
     assert store.returncode == 1 and "cannot be written" in store.stderr and "Traceback" not in store.stderr
+
+
+def test_a_broken_or_empty_file_leaves_the_persistent_store_as_it_was(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = start_server(
+        ["--store", f"oxigraph:{store}", f"--data={UMLAUT_DATA}", "--no-validate-extra", "--workers", "1"],
+        tmp_path / "serve.log",
+    )
+    try:
+        quads = first.get("/health").json()["quads"]
+    finally:
+        stop_server(first)
+    marker = (store / Marker.NAME).read_text()
+    broken = tmp_path / "broken.trig"
+    # Its first part parses: a load that streams into the store would have cleared it by the error.
+    broken.write_text(
+        "GRAPH <http://g> { <http://a> <http://b> <http://c> . }\n<a> <b> .\n", encoding="utf-8"
+    )
+    empty = tmp_path / "empty.trig"
+    empty.write_text("# nothing here\n", encoding="utf-8")
+    for bad, words in ((broken, f"{broken}:2"), (empty, "holds no triples")):
+        result = serve(
+            "--store", f"oxigraph:{store}", f"--data={UMLAUT_DATA}", f"--data={bad}", "--no-validate-extra"
+        )
+        assert result.returncode == 2 and words in result.stderr, result.stderr[-2000:]
+        assert (store / Marker.NAME).read_text() == marker  # the store still vouches for its data
+    again = start_server(
+        ["--store", f"oxigraph:{store}", f"--data={UMLAUT_DATA}", "--no-validate-extra", "--workers", "1"],
+        tmp_path / "serve-again.log",
+    )
+    try:
+        assert again.get("/health").json()["quads"] == quads
+    finally:
+        stop_server(again)
+    assert f"store oxigraph:{store} reopened" in (tmp_path / "serve-again.log").read_text()
