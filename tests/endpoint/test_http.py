@@ -250,3 +250,40 @@ def test_head_and_unknown_paths(server: Server) -> None:
     assert head.status == 200 and head.body == b""
     missing = server.get("/nowhere")
     assert missing.status == 404 and missing.media_type == "text/plain"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/"),
+        ("GET", "/graph"),
+        ("GET", "/sparql?query=ASK%7B%7D"),
+        ("GET", "/sparql?query=ASK%7B"),
+        ("POST", "/rdf-graph-store"),
+        ("GET", "/health"),
+        ("GET", "/id/land/16"),
+        ("GET", "/search?q=Bayern"),
+        ("GET", "/validation"),
+        ("GET", "/static/vendor/yasgui.min.js"),
+        ("GET", "/no/such/page"),
+        ("OPTIONS", "/sparql"),
+    ],
+)
+def test_security_headers_on_every_response(server: Server, method: str, path: str) -> None:
+    reply = server.request(method, path, headers={"Accept": "text/html"})
+    assert reply.headers["x-content-type-options"] == "nosniff"
+    assert reply.headers["x-frame-options"] == "DENY"
+    policy = dict(part.strip().split(" ", 1) for part in reply.headers["content-security-policy"].split(";"))
+    assert policy["script-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert "unsafe-eval" not in reply.headers["content-security-policy"]
+
+
+def test_pages_load_nothing_from_elsewhere(server: Server) -> None:
+    """The policy allows this server only: a page that named a script or style elsewhere would break."""
+    for path in ("/", "/graph", "/id/land/16", "/validation", "/ontology"):
+        page = server.request("GET", path, headers={"Accept": "text/html"}).text
+        external = re.findall(r"<(?:script|link|img)[^>]+(?:src|href)=[\"']?(?:https?:)?//[^>]*>", page)
+        assert [tag for tag in external if 'rel="alternate"' not in tag] == [], path
+        assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/(?:ld\+)?json\"))[^>]*>", page), (
+            path
+        )

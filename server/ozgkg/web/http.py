@@ -177,6 +177,37 @@ def _cors(response: Response) -> Response:
     return response
 
 
+# The pages load scripts, styles and fonts from this server only (the vendored UI libraries are
+# served from /static/vendor); scripts are never inline (the UI's settings travel as JSON in a
+# non-executed <script type="application/json">). Inline styles stay allowed: the UI libraries set
+# them and pyLODE's ontology page carries its own <style>. No page may be framed (clickjacking).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",  # a CSV or Turtle answer is never run as a script or page
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+}
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def _error_response(error: Exception) -> Response:
     response = _error_text(error)
     if response.status_code == 404 and _wants_html():
@@ -216,3 +247,4 @@ def install(app: Flask) -> None:
     # after_request functions run in reverse order: CORS is added last, to every response.
     app.after_request(_gzip)
     app.after_request(_cors)
+    app.after_request(_security_headers)
