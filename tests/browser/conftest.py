@@ -61,9 +61,13 @@ def page(browser: Browser, site: Server) -> Iterator[Page]:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # What the Content-Security-Policy blocks is no page error: Chromium says it on the console.
+    tab.on(
+        "console", lambda message: "Content Security Policy" in message.text and errors.append(message.text)
+    )
     yield tab
     context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or blocked by the Content-Security-Policy: {errors}"
 
 
 def screenshot_path(name: str) -> Path:
