@@ -39,6 +39,9 @@ from .store import Store, open_store, split_spec
 from .validate import ValidationResult, validate
 from .web.http import CACHE_KEY, QUERY_HASH_KEY
 
+# Threads of the web process beyond those that wait for query workers (see `serve`).
+WEB_THREADS = 64
+
 # The marker annotation under which a persistent store keeps its VoID statistics.
 STATISTICS = "void-statistics"
 
@@ -278,7 +281,12 @@ def serve(options: ServeOptions) -> None:
         "bind": f"{host}:{options.port}",
         "workers": 1,
         "worker_class": "gthread",
-        "threads": max(8, 4 * options.workers),
+        # gthread gives a connection a thread from its first byte to its response, and gunicorn has no
+        # header or body read deadline: a client that trickles its request holds a thread all along
+        # (issue 16: 8 such clients stopped the 8-thread server). A waiting thread costs little (it
+        # blocks on a socket or a worker's pipe), so there are enough for 20 slow clients and the
+        # rest; beyond that, a reverse proxy that buffers whole requests (nginx) is the defence.
+        "threads": WEB_THREADS + 4 * options.workers,
         # Gunicorn's own watchdog only has to catch a wedged web process: queries have their deadline.
         "timeout": int(options.limits.timeout) + 60,
         "graceful_timeout": 10,
