@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -158,11 +159,15 @@ class _Worker:
 class Executor:
     """A fixed number of worker processes; `run` answers one job within a deadline."""
 
-    def __init__(self, settings: WorkerSettings, size: int = 2):
+    def __init__(
+        self, settings: WorkerSettings, size: int = 2, on_replace: Callable[[str], None] | None = None
+    ):
+        """`on_replace(cause)` is told of every worker replaced: "deadline", "died_idle", "died_query"."""
         if size < 1:
             raise ValueError("the executor needs at least one worker")
         self.settings = settings
         self.size = size
+        self._on_replace = on_replace
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
@@ -199,8 +204,10 @@ class Executor:
         if worker is not None:
             self._idle.put(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, cause: str) -> None:
         """Kill a worker and start its successor without making the caller wait for it."""
+        if self._on_replace:
+            self._on_replace(cause)
         self._stop(worker)
         if not self._closed:
             threading.Thread(target=self._add_worker, daemon=True).start()
@@ -228,11 +235,12 @@ class Executor:
                 return f"signal {-code}"
         return f"exit code {code}"
 
-    def _died(self, worker: _Worker, when: str) -> str:
+    def _died(self, worker: _Worker, idle: bool) -> str:
         """Log a worker's death, start its successor; how it ended."""
         ending = self._exit(worker)
+        when = "while idle" if idle else "during a query"
         log.error("a query worker (pid %s) died %s: %s", worker.process.pid, when, ending)
-        self._replace(worker)
+        self._replace(worker, "died_idle" if idle else "died_query")
         return ending
 
     def _take(self, deadline: float, wait: float) -> _Worker:
@@ -246,7 +254,7 @@ class Executor:
                 raise Busy(self.size, wait) from None
             if worker.process.is_alive():
                 return worker
-            self._died(worker, "while idle")
+            self._died(worker, idle=True)
 
     def run(self, job: Job, timeout: float, wait: float | None = None) -> Outcome:
         """Evaluate `job`, or raise DeadlinePassed / Busy / WorkerFailed / MemoryLimitPassed within about
@@ -258,7 +266,7 @@ class Executor:
                 worker.conn.send(job)
                 break
             except OSError:  # it died between the check and the send: the job never reached it
-                self._died(worker, "while idle")
+                self._died(worker, idle=True)
         healthy = False
         try:
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -267,7 +275,7 @@ class Executor:
             healthy = True
             return outcome
         except (EOFError, OSError):
-            ending = self._died(worker, "during a query")
+            ending = self._died(worker, idle=False)
             worker = None  # replaced already
             if self.settings.memory_mib and ending == "signal SIGABRT":
                 # Oxigraph aborts when an allocation fails: under RLIMIT_AS, the query's memory.
@@ -278,7 +286,7 @@ class Executor:
                 if healthy:
                     self._idle.put(worker)
                 else:
-                    self._replace(worker)
+                    self._replace(worker, "deadline")
 
     def close(self) -> None:
         self._closed = True

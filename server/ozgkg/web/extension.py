@@ -20,6 +20,7 @@ from rdflib import Graph
 
 from .. import federation
 from ..executor import Busy, DeadlinePassed, Executor, Job, MemoryLimitPassed, WorkerFailed, WorkerSettings
+from ..metrics import Metrics
 from ..protocol import ProtocolError
 from ..rdf.formats import SPARQL_JSON
 from ..rdf.graphs import graph_bytes
@@ -57,9 +58,11 @@ class Endpoint:
     def __init__(self, config: EndpointConfig):
         self.config = config
         self.results = ResultCache(config.result_cache_bytes)
+        self.metrics = Metrics()
         self.executor = Executor(
             WorkerSettings(config.store, config.limits, config.worker_memory_mib),
             size=config.workers,
+            on_replace=lambda cause: self.metrics.worker_restarts.labels(cause).inc(),
         )
         self._ontology_html: str | None = None
         self._ontology_lock = threading.Lock()
@@ -74,25 +77,36 @@ class Endpoint:
         started = time.monotonic()
         try:
             check_shape(job.text, limits)
-            text = federation.resolve(job.text, self.config.service_allowlist, limits, job.base_iri)
         except Refused as refusal:
-            raise ProtocolError(refusal.status, refusal.message) from None
+            raise self._refused("shape", refusal.status, refusal.message) from None
+        try:
+            text = federation.resolve(job.text, self.config.service_allowlist, limits, job.base_iri)
+        except federation.RemoteFailed as failure:
+            raise self._refused("remote", failure.status, failure.message) from None
+        except Refused as refusal:
+            raise self._refused("service", refusal.status, refusal.message) from None
         left = seconds - (time.monotonic() - started)
         try:
             if left <= 0:
                 raise DeadlinePassed(seconds)
             outcome = self.executor.run(replace(job, text=text), left, wait=limits.queue_seconds)
         except DeadlinePassed:
+            self.metrics.deadlines.inc()
             raise ProtocolError(503, str(DeadlinePassed(seconds))) from None
         except Busy as error:
-            raise ProtocolError(503, str(error)) from None
+            raise self._refused("busy", 503, str(error)) from None
         except MemoryLimitPassed as error:
-            raise ProtocolError(422, str(error)) from None
+            raise self._refused("memory", 422, str(error)) from None
         except WorkerFailed as error:
-            raise ProtocolError(500, f"query evaluation failed: {error}") from None
+            raise self._refused("crash", 500, f"query evaluation failed: {error}") from None
         if outcome.answer is None:
-            raise ProtocolError(outcome.status, outcome.message)
+            raise self._refused("query", outcome.status, outcome.message)
         return outcome.answer
+
+    def _refused(self, reason: str, status: int, message: str) -> ProtocolError:
+        """The error to answer with, counted by its reason (see `Metrics.refusals`)."""
+        self.metrics.refusals.labels(reason).inc()
+        return ProtocolError(status, message)
 
     def rows(self, query: str, timeout: float | None = None) -> list[Row]:
         """A SELECT query's rows as rdflib terms, evaluated as any query is (`answer`)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import time
 import urllib.parse
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import is_resource_modified
 
+from ..metrics import CONTENT_TYPE_LATEST
 from ..protocol import ProtocolError, QueryRequest, negotiate, parse_parameters, read_query_request
 from ..protocol import format_values as protocol_format_values
 from ..rdf.formats import Format
@@ -241,10 +243,37 @@ def _error_text(error: Exception) -> Response:
     return text_response(500, "internal server error: the server failed to answer this request (logged)")
 
 
+_STARTED = "ozgkg.started"
+
+
+def _start_clock() -> None:
+    request.environ[_STARTED] = time.monotonic()
+
+
+def _count(response: Response) -> Response:
+    """Each response in the metrics: by route, method and status, its latency, the cache's outcome."""
+    metrics = endpoint().metrics
+    route = request.url_rule.rule if request.url_rule else "unmatched"  # never the raw URL: unbounded
+    metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+    started = request.environ.get(_STARTED)
+    if started is not None:
+        metrics.latency.labels(route).observe(time.monotonic() - started)
+    if outcome := request.environ.get(CACHE_KEY):
+        metrics.cache.labels(outcome).inc()
+    return response
+
+
+def metrics_page() -> Response:
+    return Response(endpoint().metrics.render(), content_type=CONTENT_TYPE_LATEST)
+
+
 def install(app: Flask) -> None:
-    """Error handlers and response post-processing for every route."""
+    """Error handlers, response post-processing and the metrics for every route; /metrics."""
     app.register_error_handler(Exception, _error_response)
+    app.before_request(_start_clock)
+    app.after_request(_count)
     # after_request functions run in reverse order: CORS is added last, to every response.
     app.after_request(_gzip)
     app.after_request(_cors)
     app.after_request(_security_headers)
+    app.add_url_rule("/metrics", "metrics", metrics_page)
