@@ -4,6 +4,7 @@
 #   bash server/dev.sh test  [pytest options]         # the whole test suite, then the tests that serve
 #                                                     # the graph on the memory and remote stores too
 #   bash server/dev.sh bench [--scales 1e4,1e5,1e6] [--quick] [...]   # BENCHMARKS.md's figures
+#   bash server/dev.sh soak  [--seconds 60] [--clients 8]   # RELIABILITY.md: load mix and attacks, loopback
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -131,8 +132,13 @@ case "$command" in
         setup_bench_tools
         PYTHONPATH=server exec "$VENV/bin/python" -m bench "$@"
         ;;
+    soak)
+        setup_python
+        npm_ci . "the web UI's browser libraries"
+        PYTHONPATH=server exec "$VENV/bin/python" server/soak.py "$@"
+        ;;
     *)
-        echo "usage: bash server/dev.sh serve|test|bench [options]" >&2
+        echo "usage: bash server/dev.sh serve|test|bench|soak [options]" >&2
         exit 2
         ;;
 esac
