@@ -150,6 +150,13 @@ def _worker_main(conn: Connection, settings: WorkerSettings) -> None:
         return  # the parent went away (server shutting down)
 
 
+def _readable(conn: Connection) -> bool:
+    try:
+        return conn.poll(0)
+    except (EOFError, OSError):
+        return True
+
+
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
@@ -252,7 +259,9 @@ class Executor:
                 worker = self._idle.get(timeout=max(0.0, give_up - time.monotonic()))
             except queue.Empty:
                 raise Busy(self.size, wait) from None
-            if worker.process.is_alive():
+            # An idle worker has nothing to say: a readable pipe is its end of file (it died), which
+            # holds even where the process cannot be reaped yet.
+            if worker.process.is_alive() and not _readable(worker.conn):
                 return worker
             self._died(worker, idle=True)
 

@@ -38,7 +38,7 @@ class Metrics:
             "ozgkg_query_refusals",
             "Queries not answered, by reason: shape (nesting, operators), service, busy (no free "
             "worker), memory (limit per query), query (the engine's 4xx: syntax, answer too large), "
-            "crash (the worker died), remote (a SERVICE call failed)",
+            "crash (the worker died), remote (a SERVICE call failed), runaway (passed the deadline lately)",
             ["reason"],
             registry=self.registry,
         )

@@ -47,6 +47,9 @@ class Limits:
     # How long a query waits for a free worker before its 503 (with Retry-After): a client learns at
     # once that the endpoint is busy instead of after the whole deadline.
     queue_seconds: float = 2.0
+    # A query that ran into the server's deadline is refused at once for this long: the same runaway
+    # sent again (a retry, a reloaded page) would only take a worker from everyone else. 0: off.
+    runaway_seconds: float = 60.0
     # Per SERVICE call: it must end well before the query's deadline, so that a slow remote gets its
     # own clear answer (504) instead of the killed worker's 503.
     service_timeout: float = 10.0
@@ -57,10 +60,11 @@ class Limits:
 class Refused(Exception):
     """A request the endpoint will not run; `status` is the HTTP status to answer with."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after  # seconds, for a 503 (default 1)
 
 
 def refuse_updates(text: str) -> None:

@@ -8,6 +8,7 @@ never a blueprint or `ozgkg.app`.
 from __future__ import annotations
 
 import functools
+import math
 import multiprocessing
 import threading
 import time
@@ -15,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from cachetools import TTLCache
 from flask import Flask, current_app
 from rdflib import Graph
 
@@ -66,6 +68,34 @@ class Endpoint:
         )
         self._ontology_html: str | None = None
         self._ontology_lock = threading.Lock()
+        # Queries that ran into the server's deadline lately: their key and when that was.
+        self._runaways: TTLCache[str, float] = TTLCache(
+            maxsize=10_000, ttl=config.limits.runaway_seconds or 1
+        )
+        self._runaways_lock = threading.Lock()
+
+    @staticmethod
+    def _runaway_key(job: Job) -> str:
+        return repr((job.text, job.default_graphs, job.named_graphs, job.base_iri))
+
+    def _check_runaway(self, job: Job) -> None:
+        """Refuse at once a query that passed the server's deadline within `Limits.runaway_seconds`."""
+        with self._runaways_lock:
+            stopped = self._runaways.get(self._runaway_key(job))
+        if stopped is not None:
+            wait = max(1, math.ceil(self.config.limits.runaway_seconds - (time.monotonic() - stopped)))
+            self.metrics.refusals.labels("runaway").inc()
+            raise ProtocolError(
+                503,
+                f"this query passed the deadline of {self.config.limits.timeout:g} s a moment ago; it is "
+                f"not run again for {wait} s (narrow it, or add a LIMIT)",
+                retry_after=wait,
+            )
+
+    def _note_runaway(self, job: Job) -> None:
+        if self.config.limits.runaway_seconds > 0:
+            with self._runaways_lock:
+                self._runaways[self._runaway_key(job)] = time.monotonic()
 
     def answer(self, job: Job, timeout: float | None = None) -> Answer:
         """Evaluate within the deadline (the server's, or a lower one the client asked for).
@@ -79,6 +109,7 @@ class Endpoint:
             check_shape(job.text, limits)
         except Refused as refusal:
             raise self._refused("shape", refusal.status, refusal.message) from None
+        self._check_runaway(job)
         try:
             text = federation.resolve(job.text, self.config.service_allowlist, limits, job.base_iri)
         except federation.RemoteFailed as failure:
@@ -92,6 +123,8 @@ class Endpoint:
             outcome = self.executor.run(replace(job, text=text), left, wait=limits.queue_seconds)
         except DeadlinePassed:
             self.metrics.deadlines.inc()
+            if seconds == limits.timeout:  # a client's own lower deadline says nothing of the query
+                self._note_runaway(job)
             raise ProtocolError(503, str(DeadlinePassed(seconds))) from None
         except Busy as error:
             raise self._refused("busy", 503, str(error)) from None

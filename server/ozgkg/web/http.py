@@ -226,7 +226,7 @@ def _wants_html() -> bool:
 
 def _error_text(error: Exception) -> Response:
     if isinstance(error, Refused):
-        headers = {"Retry-After": "1"} if error.status == 503 else {}
+        headers = {"Retry-After": str(error.retry_after or 1)} if error.status == 503 else {}
         return text_response(error.status, error.message, headers)
     if isinstance(error, RequestEntityTooLarge):
         return _error_response(too_large(request.max_content_length or 0))
