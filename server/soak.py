@@ -268,7 +268,8 @@ def main() -> int:
         f"p99 {percentile(light, 0.99) * 1000:.0f} ms, max {max(light) * 1000:.0f} ms"
         if light
         else "- Light requests: none answered",
-        f"- Worker crashes logged during queries: {crashes}",
+        f"- Query workers that died during a query (logged; the kill and the memory bomb's own "
+        f"expected, if the kill met a query): {crashes}",
         "",
         "## Attacks",
         "",
