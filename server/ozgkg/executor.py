@@ -72,6 +72,11 @@ class WorkerFailed(Exception):
     """The worker process died while evaluating (a crash, not a deadline)."""
 
 
+# A query that needs more memory than a worker may have is the query's cost, not a server fault:
+# Unprocessable Content, as for an answer over the size limit.
+MEMORY_STATUS = 422
+
+
 class MemoryLimitPassed(Exception):
     def __init__(self, mib: int):
         super().__init__(
@@ -100,13 +105,8 @@ def _evaluate(store: Store, job: Job, settings: WorkerSettings) -> Outcome:
     except QueryError as error:
         return Outcome(status=400, message=str(error))
     except MemoryError:  # Python's allocations under RLIMIT_AS (the engine's abort the process instead)
-        return Outcome(status=_MEMORY_STATUS, message=str(MemoryLimitPassed(settings.memory_mib or 0)))
+        return Outcome(status=MEMORY_STATUS, message=str(MemoryLimitPassed(settings.memory_mib or 0)))
     return Outcome(answer=answer)
-
-
-# A query that needs more memory than a worker may have is the query's cost, not a server fault;
-# Unprocessable Content, as for an answer over the size limit.
-_MEMORY_STATUS = 422
 
 
 def _mapped_bytes() -> int:
@@ -168,7 +168,7 @@ class Executor:
 
     def __init__(
         self, settings: WorkerSettings, size: int = 2, on_replace: Callable[[str], None] | None = None
-    ):
+    ) -> None:
         """`on_replace(cause)` is told of every worker replaced: "deadline", "died_idle", "died_query"."""
         if size < 1:
             raise ValueError("the executor needs at least one worker")

@@ -21,7 +21,16 @@ from flask import Flask, current_app
 from rdflib import Graph
 
 from .. import federation
-from ..executor import Busy, DeadlinePassed, Executor, Job, MemoryLimitPassed, WorkerFailed, WorkerSettings
+from ..executor import (
+    MEMORY_STATUS,
+    Busy,
+    DeadlinePassed,
+    Executor,
+    Job,
+    MemoryLimitPassed,
+    WorkerFailed,
+    WorkerSettings,
+)
 from ..metrics import Metrics
 from ..protocol import ProtocolError
 from ..rdf.formats import SPARQL_JSON
@@ -129,7 +138,7 @@ class Endpoint:
         except Busy as error:
             raise self._refused("busy", 503, str(error)) from None
         except MemoryLimitPassed as error:
-            raise self._refused("memory", 422, str(error)) from None
+            raise self._refused("memory", MEMORY_STATUS, str(error)) from None
         except WorkerFailed as error:
             raise self._refused("crash", 500, f"query evaluation failed: {error}") from None
         if outcome.answer is None:
