@@ -8,18 +8,22 @@ import sys
 import tomllib
 import urllib.parse
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__, query
-from .executor import DEFAULT_WORKER_MEMORY_MIB
-from .load import LoadedKnowledge, LoadError, extra_file, files_version, knowledge_files, load
-from .result_cache import DEFAULT_BYTES
-from .store import SPECS, QueryError, Store, StoreUnavailable, open_store, split_spec
-from .validate import validate
+from . import __version__
+
+# The commands import what they use when they run. A process that `serve` spawns (the store writer, the
+# query workers) imports this module again as its main module: it must cost them nothing.
+if TYPE_CHECKING:
+    from .load import LoadedKnowledge
+    from .store import Store
 
 
 def _knowledge(args: argparse.Namespace) -> tuple[LoadedKnowledge, str]:
     """The files loaded, and their version (what a persistent store records)."""
+    from .load import extra_file, files_version, knowledge_files, load
+    from .store import split_spec
+
     split_spec(args.store, args.store_gsp)  # a wrong store is told before the files are read
     files = [*knowledge_files(), *(extra_file(p) for p in args.data)]
     knowledge = load(files)
@@ -28,12 +32,16 @@ def _knowledge(args: argparse.Namespace) -> tuple[LoadedKnowledge, str]:
 
 def _store(args: argparse.Namespace, knowledge: LoadedKnowledge, version: str) -> Store:
     """The chosen store, holding the files: loaded now, or already (a directory or remote kept them)."""
+    from .store import open_store
+
     store = open_store(args.store, gsp=args.store_gsp)
     store.fill(knowledge.quads, version)
     return store
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
     knowledge, version = _knowledge(args)
     result = validate(knowledge, language=args.lang)
     print(result.render())
@@ -45,6 +53,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from . import query
+
     if args.file:
         sparql = args.file.read_text(encoding="utf-8")
     elif args.sparql:
@@ -100,6 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .federation import endpoint_url
     from .safety import Limits
     from .serve import CannotServe, InvalidGraph, ServeOptions, serve  # only this command needs them
+    from .store import split_spec
 
     config = read_serve_config(args.config)
     # The allowlist is the union of the three places; a single value comes from the command line
@@ -196,6 +207,11 @@ def data_file(value: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import query
+    from .executor import DEFAULT_WORKER_MEMORY_MIB
+    from .result_cache import DEFAULT_BYTES
+    from .store import SPECS
+
     parser = argparse.ArgumentParser(prog="ozg-kg", description=__doc__)
     parser.add_argument("--version", action="version", version=f"ozg-kg {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -321,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .load import LoadError
+    from .store import QueryError, StoreUnavailable
+
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -24,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import BinaryIO
 
 import owlrl
 import pyoxigraph as ox
@@ -223,15 +224,21 @@ def cached_path(files_digest: str) -> Path:
     return cache_dir() / f"inferred-{cache_key(files_digest)[:32]}.nq"
 
 
-def write_cached(path: Path, quads: list[ox.Quad]) -> None:
-    """Compute the entailed quads and keep them at `path` (N-Quads)."""
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Keep in `path` what `write` writes to the binary file it is given, the cache's way: under a
+    temporary name, then renamed, so that a process reading the cache never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Written under a temporary name and renamed: a process reading the cache never sees half a file.
-    handle, temporary = tempfile.mkstemp(prefix=".inferred-", suffix=".nq", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            ox.serialize(entailed(quads), file, ox.RdfFormat.N_QUADS)
+            write(file)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_cached(path: Path, quads: list[ox.Quad]) -> None:
+    """Compute the entailed quads and keep them at `path` (N-Quads)."""
+    entailed_quads = entailed(quads)
+    write_atomically(path, lambda file: ox.serialize(entailed_quads, file, ox.RdfFormat.N_QUADS))

@@ -23,24 +23,27 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from .app import EndpointConfig, create_app
 from .executor import DEFAULT_WORKER_MEMORY_MIB
 from .load import KnowledgeFile, LoadError, extra_file, files_version, iter_quads, knowledge_files, load
 from .result_cache import DEFAULT_BYTES
 from .safety import Limits
 from .service_description import DatasetStatistics, collect_statistics, statistics_from_json
 from .store import Store, open_store, split_spec
-from .validate import ValidationResult, validate
+from .validate import ValidationResult, validated_report
 from .web.http import CACHE_KEY, QUERY_HASH_KEY
 
 # Threads of the web process beyond those that wait for query workers (see `serve`).
 WEB_THREADS = 64
+
+if TYPE_CHECKING:  # imported by `prepare` while the store is written
+    from .app import EndpointConfig
 
 # The marker annotation under which a persistent store keeps its VoID statistics.
 STATISTICS = "void-statistics"
@@ -175,6 +178,17 @@ def _write_store(
     return StoreReport(statistics, loaded, time.monotonic() - started)
 
 
+def _writer_context() -> multiprocessing.context.BaseContext:
+    """How the store writer is started: forked, which costs nothing (a spawned process imports the
+    package again, half a second of a warm start of 2 s), as long as this process has one thread, so
+    that no lock can be copied held; else spawned. (Linux lists a process's threads in /proc.)"""
+    try:
+        single = len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        single = False
+    return multiprocessing.get_context("fork" if single else "spawn")
+
+
 def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     """Load, validate and store the graph; returns the app config and a temporary dir to remove."""
     main_files = knowledge_files()
@@ -185,25 +199,30 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
     started = time.monotonic()
     checked = load(validated)
     say(f"read {len(validated)} files ({len(checked.quads)} quads) in {time.monotonic() - started:.1f} s")
-    # Validated on every start, even when the store already holds these files: /validation serves
-    # this report, and a graph that does not conform is never served, whatever a store holds.
-    say("validating them against the SHACL shapes (a few seconds)")
+    # Checked on every start, even when the store already holds these files: /validation serves
+    # this report, and a graph that does not conform is never served, whatever a store holds. The
+    # report is read back if an earlier start validated exactly these files against these shapes.
     started = time.monotonic()
-    result = validate(checked)
+    result, kept = validated_report(checked, [*validated, *([checked.inferred] if checked.inferred else [])])
     if not result.conforms:
         raise InvalidGraph(result)
     seconds = time.monotonic() - started
-    say(f"valid, with {len(result.warnings)} warnings (see /validation), in {seconds:.1f} s")
+    how = "as an earlier start found them (report kept in the cache)" if kept else "against the shapes"
+    say(f"valid {how}, with {len(result.warnings)} warnings (see /validation), in {seconds:.1f} s")
 
     # The inferred graph (computed from what was read and validated, cached) is loaded like a file.
     files = [*main_files, *extras, *([checked.inferred] if checked.inferred else [])]
     spec, temporary = _served_store(options.store)
     try:
         # RocksDB starts C++ threads that a fork does not copy; if this (gunicorn's master) process
-        # opened the store, the forked web worker would crash on exit. A spawned process writes it.
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            written = pool.submit(_write_store, spec, options.store_gsp, files, files_version(files), extras)
-            report = written.result()
+        # opened the store, the forked web worker would crash on exit. A process of its own writes it.
+        with ProcessPoolExecutor(max_workers=1, mp_context=_writer_context()) as pool:
+            writing = pool.submit(_write_store, spec, options.store_gsp, files, files_version(files), extras)
+            # Meanwhile this process imports the web app (Flask, the pages, the exports), which the
+            # writer does not need: a second of a warm start otherwise spent one after the other.
+            from .app import EndpointConfig
+
+            report = writing.result()
     except BaseException:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
@@ -253,6 +272,8 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        from .app import create_app
+
         return create_app(self._config)
 
 

@@ -1,17 +1,25 @@
-"""Run the SHACL shapes over the loaded knowledge and report the results readably."""
+"""Run the SHACL shapes over the loaded knowledge and report the results readably.
+
+pyshacl takes seconds on the shipped graph (and half a second to import), so `serve` keeps the report
+of a conforming graph in the cache directory (`inference.cache_dir()`), keyed by exactly what decides
+it: the content of every validated file, the shapes, this package's, pyshacl's and rdflib's versions
+(`validated_report`). A start with unchanged files reads it back instead of validating again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version as package_version
 from pathlib import Path
 
-import pyshacl
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from . import paths
-from .load import LoadedKnowledge, load, read_graph
+from . import inference, paths
+from .load import KnowledgeFile, LoadedKnowledge, files_version, load, read_graph
 from .namespaces import SH, bind_prefixes
 
 _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -128,6 +136,8 @@ def validate(
     language: str = "en",
 ) -> ValidationResult:
     """Validate the knowledge (default: the whole knowledge base) against the shapes."""
+    import pyshacl  # imported here: a start that reads a kept report never needs it
+
     knowledge = knowledge if knowledge is not None else load()
     dataset = knowledge.to_dataset()
     shapes = shapes if shapes is not None else shapes_graph()
@@ -166,3 +176,59 @@ def validate(
             )
         )
     return ValidationResult(conforms=bool(conforms), findings=findings, report_graph=report)
+
+
+# The layout of a kept report; a change of it makes older ones unreadable, so they are validated again.
+_REPORT_LAYOUT = 1
+
+
+def report_key(files: list[KnowledgeFile], language: str = "en") -> str:
+    """What decides the report of validating `files` against the shipped shapes: the files' names and
+    content with this package's version (`files_version`), the shapes' names and content, the versions
+    of pyshacl and of rdflib (whose terms it compares), the report's language and layout."""
+    digest = hashlib.sha256(files_version(files).encode())
+    for path in shape_files():
+        digest.update(f"\x1e{path.name}\x1f".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    versions = f"pyshacl {package_version('pyshacl')}\x1frdflib {package_version('rdflib')}"
+    digest.update(f"\x1e{versions}\x1f{language}\x1f{_REPORT_LAYOUT}".encode())
+    return digest.hexdigest()
+
+
+def report_path(key: str) -> Path:
+    return inference.cache_dir() / f"validation-{key[:32]}.json"
+
+
+def _kept(path: Path) -> ValidationResult | None:
+    """The conforming report kept at `path`; None if there is none, it is unreadable or it does not
+    conform (only conforming reports are written, but a file in the cache is not trusted for that)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        findings = [Finding(**{**f, "files": tuple(f["files"])}) for f in record["findings"]]
+        report = bind_prefixes(Graph()).parse(data=record["report"], format="nt")
+    except (OSError, ValueError, TypeError, KeyError, SyntaxError):
+        return None
+    result = ValidationResult(conforms=record.get("conforms") is True, findings=findings, report_graph=report)
+    return result if result.conforms and not result.violations else None
+
+
+def validated_report(
+    knowledge: LoadedKnowledge, files: list[KnowledgeFile], language: str = "en"
+) -> tuple[ValidationResult, bool]:
+    """The report of validating `knowledge`, the quads read from `files` (its inferred file among
+    them): kept from an earlier run if one validated exactly these files, else made now and kept if
+    the graph conforms. True with a kept report. A report that does not conform is never kept, so a
+    graph that does not conform is validated (and refused) on every start."""
+    path = report_path(report_key(files, language))
+    kept = _kept(path)
+    if kept is not None:
+        return kept, True
+    result = validate(knowledge, language=language)
+    if result.conforms:
+        record = {
+            "conforms": True,
+            "findings": [asdict(f) for f in result.findings],
+            "report": result.report_graph.serialize(format="nt"),
+        }
+        inference.write_atomically(path, lambda file: file.write(json.dumps(record).encode("utf-8")))
+    return result, False
