@@ -7,6 +7,7 @@ terms only where rdflib is needed (pyshacl validation).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -83,7 +84,7 @@ def files_version(files: Iterable[KnowledgeFile]) -> str:
     return digest.hexdigest()
 
 
-def _rdf_format(path: Path) -> ox.RdfFormat:
+def rdf_format(path: Path) -> ox.RdfFormat:
     try:
         return _FORMATS[path.suffix.lower()]
     except KeyError:
@@ -94,26 +95,39 @@ def _rdf_format(path: Path) -> ox.RdfFormat:
 _POSITION = re.compile(r"line (\d+) column (\d+)")
 
 
-def iter_quads(file: KnowledgeFile) -> Iterator[ox.Quad]:
-    """Parse one file into quads as they are read, or raise LoadError with the file, line and cause."""
-    path = file.path
-    if not path.is_file():
-        raise LoadError(path, "no such file")
-    fmt = _rdf_format(path)
+def is_quad_format(fmt: ox.RdfFormat) -> bool:
+    """Whether the format names graphs (its triples outside a graph go to the file's target graph)."""
+    return fmt in _QUAD_FORMATS
+
+
+def checked_file(file: KnowledgeFile) -> tuple[ox.RdfFormat, ox.NamedNode | None]:
+    """The file's format and target graph, or LoadError if it is missing or cannot be read as one."""
+    if not file.path.is_file():
+        raise LoadError(file.path, "no such file")
+    fmt = rdf_format(file.path)
     target = ox.NamedNode(file.graph) if file.graph else None
-    if fmt not in _QUAD_FORMATS and target is None:
-        raise LoadError(path, "a triple format needs a target graph")
+    if not is_quad_format(fmt) and target is None:
+        raise LoadError(file.path, "a triple format needs a target graph")
+    return fmt, target
+
+
+def base_iri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def outside_graph(path: Path, detail: str) -> LoadError:
+    return LoadError(
+        path,
+        f"triple outside a GRAPH block ({detail}): "
+        "every fact must lie in a named graph whose source is recorded",
+    )
+
+
+@contextlib.contextmanager
+def parse_errors(path: Path) -> Iterator[None]:
+    """Pyoxigraph's errors while reading `path` as LoadError, with the line and column it gives."""
     try:
-        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                if target is None:
-                    raise LoadError(
-                        path,
-                        f"triple outside a GRAPH block ({quad.subject} {quad.predicate} ...): "
-                        "every fact must lie in a named graph whose source is recorded",
-                    )
-                quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-            yield quad
+        yield
     except SyntaxError as error:
         message = str(error.msg if hasattr(error, "msg") and error.msg else error)
         match = _POSITION.search(message)
@@ -121,6 +135,31 @@ def iter_quads(file: KnowledgeFile) -> Iterator[ox.Quad]:
         raise LoadError(path, f"syntax error: {message}", line, column) from None
     except (OSError, ValueError) as error:
         raise LoadError(path, f"cannot read: {error}") from None
+
+
+def iter_quads(file: KnowledgeFile) -> Iterator[ox.Quad]:
+    """Parse one file into quads as they are read, or raise LoadError with the file, line and cause."""
+    path = file.path
+    fmt, target = checked_file(file)
+    with parse_errors(path):
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=base_iri(path)):
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                if target is None:
+                    raise outside_graph(path, f"{quad.subject} {quad.predicate} ...")
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            yield quad
+
+
+class FileQuads:
+    """The quads of files, parsed as they are iterated (once). A store with a loader of its own reads
+    `files` itself instead, without a Python object per quad (see `store.oxigraph`)."""
+
+    def __init__(self, files: Iterable[KnowledgeFile]):
+        self.files = list(files)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        for file in self.files:
+            yield from iter_quads(file)
 
 
 def read_quads(file: KnowledgeFile) -> list[ox.Quad]:
