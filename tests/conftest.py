@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from endpoint.conftest import STORE_ENV, TEST_STORES, oxigraph_server
+from endpoint.conftest import STORE_ENV, TEST_STORES, oxigraph_server, virtuoso_server
 from playwright.sync_api import Playwright, sync_playwright
 
 
@@ -16,6 +16,10 @@ def store_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str
     store = os.environ.get(STORE_ENV, "oxigraph")
     if store not in TEST_STORES:
         pytest.fail(f"${STORE_ENV} must be one of {', '.join(TEST_STORES)}, not {store!r}")
+    if store == "virtuoso":
+        with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+            yield ["--store", f"sparql+{url}"]
+        return
     if store != "oxigraph-server":
         yield ["--store", store]
         return

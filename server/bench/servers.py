@@ -251,7 +251,10 @@ class OxigraphServer(Server):
 
 
 class Virtuoso(Server):
-    """Debian's Virtuoso Open Source 7 with its own virtuoso.ini in a fresh directory; bulk-loaded."""
+    """Debian's Virtuoso Open Source 7 with its own virtuoso.ini in a fresh directory; bulk-loaded.
+
+    `launch` alone starts it empty (the tests' remote store, loaded by our endpoint), `open_graph_store`
+    lets anyone on loopback write through its Graph Store Protocol (`/sparql-graph-crud`)."""
 
     name = "virtuoso"
 
@@ -260,7 +263,7 @@ class Virtuoso(Server):
         self.home = self.files = Path(tempfile.mkdtemp(prefix="virtuoso-", dir=workdir))
         self.sql_port = free_port()
 
-    def _ini(self, data_dir: Path, quads: int) -> str:
+    def _ini(self, data_dir: Path | None, quads: int) -> str:
         # Buffers (8 KiB pages) sized to the data, one per 5 quads, from 400 MiB up to Virtuoso's
         # setting for an 8 GiB machine: it allocates them as it goes, so a fixed 5 GiB would
         # only show as its memory at scale. No anytime answers (MaxQueryExecutionTime 0): a
@@ -283,7 +286,7 @@ class Virtuoso(Server):
             [Parameters]
             ServerPort = 127.0.0.1:{self.sql_port}
             DisableUnixSocket = 1
-            DirsAllowed = ., {self.home}, {data_dir}
+            DirsAllowed = ., {self.home}{f", {data_dir}" if data_dir else ""}
             NumberOfBuffers = {buffers}
             MaxDirtyBuffers = {buffers * 3 // 4}
             CheckpointInterval = 0
@@ -309,11 +312,21 @@ class Virtuoso(Server):
             raise RuntimeError(f"isql failed: {done.stdout[-500:]} {done.stderr[-500:]}")
         return done.stdout
 
-    def start(self, data: Dataset) -> dict:
+    def launch(self, data_dir: Path | None, quads: int) -> None:
+        """Start it with buffers for `quads`, reading files from `data_dir`; return once it answers."""
         ini = self.home / "virtuoso.ini"
-        ini.write_text(self._ini(data.combined.parent, data.quads))
-        begin = time.perf_counter()
+        ini.write_text(self._ini(data_dir, quads))
         self._serve(["virtuoso-t", "+foreground", "+configfile", str(ini)], cwd=self.home)
+
+    def open_graph_store(self) -> str:
+        """Let the anonymous SPARQL user write graphs (Virtuoso refuses it by default); the URL of the
+        Graph Store Protocol. Only for a server on loopback that nothing else reaches."""
+        self._sql("GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+        return f"http://127.0.0.1:{self.port}/sparql-graph-crud"
+
+    def start(self, data: Dataset) -> dict:
+        begin = time.perf_counter()
+        self.launch(data.combined.parent, data.quads)
         started = time.perf_counter()
         # The bulk loader reads the N-Quads file with its graph names (the third argument is only the
         # graph of triple files); the checkpoint makes the load durable, as the other servers' is.

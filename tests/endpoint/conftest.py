@@ -5,8 +5,10 @@ tests expect (`data/w3c-protocol.trig`) and a triple file with umlauts (`data/um
 A fake SPARQL endpoint on loopback is the one allowlisted SERVICE target.
 
 $OZGKG_TEST_STORE picks the store the server holds its dataset in: `oxigraph` (the default),
-`memory` (rdflib), or `oxigraph-server`, a remote store: PyPI oxigraph's server started here.
-`bash server/dev.sh test` runs these tests, the federation and the browser tests once on each.
+`memory` (rdflib), or a remote store started here: `oxigraph-server`, PyPI oxigraph's server, or
+`virtuoso`, Debian's Virtuoso (started by the benchmark's own launcher, `bench.servers.Virtuoso`).
+`bash server/dev.sh test` runs these tests, the federation and the browser tests once on each
+(Virtuoso only when asked for, see server/dev.sh).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ W3C_DATA = DATA / "w3c-protocol.trig"
 UMLAUT_DATA = DATA / "umlauts.ttl"
 STARTUP_SECONDS = 300  # loading and validating the full graph
 STORE_ENV = "OZGKG_TEST_STORE"
-TEST_STORES = ("oxigraph", "memory", "oxigraph-server")
+TEST_STORES = ("oxigraph", "memory", "oxigraph-server", "virtuoso")
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")  # the `oxigraph` server of the `test` extra
 
 
@@ -305,6 +307,26 @@ def oxigraph_server(location: Path, read_only: bool = False) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def virtuoso_server(workdir: Path) -> Iterator[str]:
+    """Debian's Virtuoso on free loopback ports, empty, its Graph Store open to loopback: its query URL.
+
+    Started by the benchmark's launcher (server/bench is no installed package: its folder is put on
+    the import path here)."""
+    if not shutil.which("virtuoso-t") or not shutil.which("isql-vt"):
+        pytest.fail("Virtuoso is missing: apt-get install --no-install-recommends virtuoso-opensource")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "server"))
+    from bench.servers import Virtuoso
+
+    server = Virtuoso(workdir, timeout=STARTUP_SECONDS)
+    try:
+        server.launch(None, quads=100_000)
+        server.open_graph_store()
+        yield server.endpoint
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import urllib.parse
+from xml.etree import ElementTree
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -102,9 +104,16 @@ def test_format_parameter_errors(server: Server) -> None:
 
 def test_umlauts_in_every_result_format(server: Server) -> None:
     query = f"SELECT ?label WHERE {{ GRAPH <{EXTRA_GRAPH}> {{ ?s ?p ?label }} }}"
+    # Read as each format is read: JSON's \u escapes and XML's character references (Virtuoso's
+    # answers, passed on by the remote store) are the same characters.
+    decoded = {
+        "json": lambda text: json.dumps(json.loads(text), ensure_ascii=False),
+        "xml": lambda text: "".join(ElementTree.fromstring(text).itertext()),
+    }
     for fmt in ("json", "xml", "csv", "tsv"):
         reply = server.query(query, format=fmt)
-        assert reply.status == 200 and str(GREETING) in reply.text, reply.text
+        text = decoded.get(fmt, str)(reply.text)
+        assert reply.status == 200 and str(GREETING) in text, reply.text
         if reply.media_type.startswith("text/"):
             assert "charset=utf-8" in reply.headers["content-type"]
 
