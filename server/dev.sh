@@ -119,7 +119,7 @@ case "$command" in
         # (tests/conftest.py reads OZGKG_TEST_STORE; test_serve_cli.py and test_stores.py name their
         # stores themselves; the rest reads files). OZGKG_TEST_STORES="" skips the extra runs.
         # Virtuoso is opt-in (OZGKG_TEST_STORES="memory oxigraph-server virtuoso"): its run takes
-        # longer than the ~3 minutes a default store may add (STORES.md, BENCHMARKS.md).
+        # about 2 1/2 minutes, but 12 of its tests still fail on Virtuoso's differences (STORES.md).
         [[ " ${OZGKG_TEST_STORES-} " == *" virtuoso "* ]] && setup_bench_tools
         status=0
         "$VENV/bin/pytest" "$@" || status=$?
