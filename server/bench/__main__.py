@@ -70,6 +70,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rdflib-up-to", type=_scale, default=1_000_000, help="run rdflib-based servers up to this scale"
     )
     parser.add_argument("--profile", type=_scale, help="py-spy profile of our endpoint at this scale")
+    parser.add_argument(
+        "--startup",
+        type=int,
+        metavar="RUNS",
+        help="also time RUNS cold and RUNS warm starts of `ozg-kg serve` on the shipped graph",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ozgkg-bench")
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -252,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = " ".join(["bash server/dev.sh bench", *(argv if argv is not None else sys.argv[1:])])
     begin = time.time()
+    startup = earlier.get("startup")
+    if args.startup:
+        from .startup import measure_startup
+
+        print(f"start-up: {args.startup} cold and {args.startup} warm starts", flush=True)
+        startup = {**measure_startup(args.startup, args.workdir / "startup"), "command": command}
     runs = []
     for scale in args.scales:
         runs += [{**run, "command": command} for run in run_scale(scale, args)]
@@ -272,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         "commands": commands,
         "machine": machine(),
         "runs": sorted(runs, key=lambda r: (r["scale"], r["server"])),
+        **({"startup": startup} if startup else {}),
     }
     results_file.write_text(json.dumps(document, indent=1, ensure_ascii=False))
     report.write(document, args.results)
