@@ -9,8 +9,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ozgkg.load import FileQuads, KnowledgeFile, LoadError, extra_file, iter_quads, knowledge_files, load
-from ozgkg.service_description import collect_statistics
+from ozgkg.features.service_description import collect_statistics
+from ozgkg.knowledge.load import (
+    FileQuads,
+    KnowledgeFile,
+    LoadError,
+    extra_file,
+    iter_quads,
+    knowledge_files,
+    load,
+)
 from ozgkg.store import Store, open_store
 
 EXTRA = "https://w3id.org/ozgkg/graph/extra/"

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from ozgkg import paths
-from ozgkg.load import load
+from ozgkg.knowledge.load import load
 
 ID = "https://w3id.org/ozgkg/id/"
 M = Decimal(1_000_000)

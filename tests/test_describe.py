@@ -9,11 +9,11 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from ozgkg.amounts import Quantity, format_number, format_period, format_quantity
+from ozgkg.features.amounts import Quantity, format_number, format_period, format_quantity
+from ozgkg.features.search import fold
 from ozgkg.rdf.iris import check_iri
 from ozgkg.rdf.prefixes import short_name
 from ozgkg.rdf.results import parse_bindings
-from ozgkg.search import fold
 
 
 def eur(**fields: str | int) -> Quantity:

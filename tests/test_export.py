@@ -38,8 +38,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 import ozgkg
-from ozgkg import export
-from ozgkg.load import load
+from ozgkg.features import export
+from ozgkg.knowledge.load import load
 from ozgkg.namespaces import ONTOLOGY_GRAPH
 from ozgkg.rdf.results import parse_bindings
 from ozgkg.store import open_store

@@ -17,7 +17,7 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from reference import SOURCES, require
 
-from ozgkg.load import load
+from ozgkg.knowledge.load import load
 from ozgkg.namespaces import ID, OZG, PROV, SCHEMA
 
 DATA = Path(__file__).parent / "data"

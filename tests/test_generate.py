@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ozgkg.generate import (
+from ozgkg.features.generate import (
     SERVICE_COUNT,
     SOURCE,
     SYNTHETIC_GRAPH,
@@ -25,9 +25,9 @@ from ozgkg.generate import (
     read_real_graph,
     regional_keys,
 )
-from ozgkg.load import KnowledgeFile, knowledge_files, load
+from ozgkg.knowledge.load import KnowledgeFile, knowledge_files, load
+from ozgkg.knowledge.validate import validate
 from ozgkg.namespaces import OZG, sparql_prologue
-from ozgkg.validate import validate
 
 META = "https://w3id.org/ozgkg/graph/meta"
 
@@ -192,7 +192,7 @@ def test_small_output_with_the_real_graph_conforms_to_the_shapes(tmp_path: Path,
 _MEASURE = """
 import resource, sys, time
 from pathlib import Path
-from ozgkg.generate import generate
+from ozgkg.features.generate import generate
 start = time.perf_counter()
 stats = generate(Path(sys.argv[1]), seed=5, triples=int(sys.argv[2]))
 seconds = time.perf_counter() - start

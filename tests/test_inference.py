@@ -15,10 +15,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ozgkg import inference
-from ozgkg.load import KnowledgeFile, LoadedKnowledge, files_version, inferred_file, knowledge_files, load
+from ozgkg.features.service_description import collect_statistics
+from ozgkg.knowledge import inference
+from ozgkg.knowledge.load import (
+    KnowledgeFile,
+    LoadedKnowledge,
+    files_version,
+    inferred_file,
+    knowledge_files,
+    load,
+)
 from ozgkg.namespaces import sparql_prologue
-from ozgkg.service_description import collect_statistics
 from ozgkg.store import ResultKind, open_store
 
 INFERRED = "https://w3id.org/ozgkg/graph/inferred"
@@ -192,7 +199,7 @@ def test_the_closure_is_cached_by_the_input(tmp_path: Path, monkeypatch: pytest.
 def test_cpsv_ap_constraints_left_open_are_only_those_without_a_source() -> None:
     """The project's CPSV-AP shapes hold on the shipped graph; what stays open (warnings) is the area of
     the bodies other than the Länder, and the description and competent authority of the OZG services."""
-    from ozgkg.validate import validate
+    from ozgkg.knowledge.validate import validate
 
     result = validate(knowledge())
     assert result.conforms, result.render()

@@ -23,8 +23,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from ozgkg import paths
-from ozgkg.load import KnowledgeFile, knowledge_files, load, read_quads, to_rdflib_triple
+from ozgkg.knowledge.load import KnowledgeFile, knowledge_files, load, read_quads
 from ozgkg.namespaces import ONTOLOGY_IRI, OZG, SH, VANN
+from ozgkg.rdf.terms import to_rdflib_triple
 
 ONTOLOGY = URIRef(ONTOLOGY_IRI)
 OZG_NS = str(OZG)

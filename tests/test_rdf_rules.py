@@ -10,10 +10,10 @@ import sys
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from ozgkg.query import shorten
 from ozgkg.rdf import formats, labels, terms
 from ozgkg.rdf.iris import check_iri, is_iri
 from ozgkg.rdf.prefixes import short_name
+from ozgkg.sparql.query import shorten
 
 OZGID = "https://w3id.org/ozgkg/id/"
 
@@ -100,8 +100,8 @@ def _rdflib_globals(code: str) -> str:
 
 def test_importing_and_validating_leave_rdflib_as_shipped() -> None:
     code = (
-        "import ozgkg, ozgkg.store, ozgkg.app, ozgkg.cli\n"
-        "from ozgkg.load import load\nfrom ozgkg.validate import validate\n"
+        "import ozgkg, ozgkg.store, ozgkg.web.app, ozgkg.cli\n"
+        "from ozgkg.knowledge.load import load\nfrom ozgkg.knowledge.validate import validate\n"
         "assert validate(load()).conforms\n"
     )
     assert _rdflib_globals(code) == "True rdflib.plugins.sparql.aggregates"

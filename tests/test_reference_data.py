@@ -18,7 +18,7 @@ from rdflib.term import Node
 from reference import LAENDER_CSV, REFERENCE, require
 
 from ozgkg import paths
-from ozgkg.load import KnowledgeFile, load
+from ozgkg.knowledge.load import KnowledgeFile, load
 from ozgkg.namespaces import GRAPH, ID, ONTOLOGY_IRI, OZG, SCHEMA, WD
 
 REFERENCE_FILES = (

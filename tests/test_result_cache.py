@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ozgkg.result_cache import ResultCache, entry_cost
+from ozgkg.sparql.result_cache import ResultCache, entry_cost
 from ozgkg.store import Answer, ResultKind
 
 

@@ -17,9 +17,9 @@ import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from ozgkg.load import KnowledgeFile, knowledge_files, load
+from ozgkg.knowledge.load import KnowledgeFile, knowledge_files, load
+from ozgkg.knowledge.validate import Finding, shapes_graph, validate
 from ozgkg.namespaces import PREFIXES, SH
-from ozgkg.validate import Finding, shapes_graph, validate
 
 EXAMPLES = Path(__file__).parent / "shapes"
 SHAPES_NS = "https://w3id.org/ozgkg/shapes#"

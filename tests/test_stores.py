@@ -27,7 +27,7 @@ import rdflib.plugins.sparql
 from endpoint.conftest import Listener, free_port, oxigraph_server
 
 from ozgkg import paths
-from ozgkg.load import load
+from ozgkg.knowledge.load import load
 from ozgkg.rdf import formats
 from ozgkg.store import QueryError, ResultKind, ResultTooLarge, Store, StoreUnavailable, open_store
 from ozgkg.store import memory as memory_store

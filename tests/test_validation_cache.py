@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import ozgkg.load
-import ozgkg.validate
-from ozgkg.load import KnowledgeFile, knowledge_files, load
+import ozgkg.knowledge.load
+import ozgkg.knowledge.validate
+from ozgkg.knowledge.load import KnowledgeFile, knowledge_files, load
+from ozgkg.knowledge.validate import ValidationResult, report_key, shape_files, validated_report
 from ozgkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
-from ozgkg.validate import ValidationResult, report_key, shape_files, validated_report
 
 PROLOGUE = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in PREFIXES.items())
 # The shapes' own examples (see test_shapes.py): the context every example needs (valid on its own),
@@ -39,13 +39,13 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the runs of pyshacl (`validate`) that `validated_report` makes."""
     calls: list[int] = []
-    real = ozgkg.validate.validate
+    real = ozgkg.knowledge.validate.validate
 
     def counted(*args: object, **kwargs: object) -> ValidationResult:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ozgkg.validate, "validate", counted)
+    monkeypatch.setattr(ozgkg.knowledge.validate, "validate", counted)
     return calls
 
 
@@ -88,7 +88,7 @@ def test_a_changed_shape_is_validated_again(
     shapes = tmp_path / "shapes"
     shapes.mkdir()
     copies = [Path(shutil.copy(path, shapes)) for path in shape_files()]
-    monkeypatch.setattr(ozgkg.validate, "shape_files", lambda: copies)
+    monkeypatch.setattr(ozgkg.knowledge.validate, "shape_files", lambda: copies)
     files = graph_file(tmp_path, VALID)
     report(files)
     assert report(files)[1] is True
@@ -103,7 +103,7 @@ def test_another_package_version_is_validated_again(
 ) -> None:
     files = graph_file(tmp_path, VALID)
     before = report_key(files)
-    monkeypatch.setattr(ozgkg.load, "__version__", "0.0.0-other")
+    monkeypatch.setattr(ozgkg.knowledge.load, "__version__", "0.0.0-other")
     assert report_key(files) != before
 
 
@@ -124,7 +124,7 @@ def test_a_kept_report_that_does_not_conform_is_not_trusted(
     """A report in the cache that says `conforms: false` (or holds a violation) is validated again:
     only pyshacl's own verdict on these files lets the graph be served."""
     files = graph_file(tmp_path, INVALID)
-    kept_file = ozgkg.validate.report_path(report_key(files))
+    kept_file = ozgkg.knowledge.validate.report_path(report_key(files))
     for record in (
         {"conforms": False, "findings": [], "report": ""},
         {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ozgkg.generate import GENERATOR_VERSION, generate
-from ozgkg.load import load
+from ozgkg.features.generate import GENERATOR_VERSION, generate
+from ozgkg.knowledge.load import load
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,19 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__
+from ozgkg import __version__
 
 # The commands import what they use when they run. A process that `serve` spawns (the store writer, the
 # query workers) imports this module again as its main module: it must cost them nothing.
 if TYPE_CHECKING:
-    from .load import LoadedKnowledge
-    from .store import Store
+    from ozgkg.knowledge.load import LoadedKnowledge
+    from ozgkg.store import Store
 
 
 def _knowledge(args: argparse.Namespace) -> tuple[LoadedKnowledge, str]:
     """The files loaded, and their version (what a persistent store records)."""
-    from .load import extra_file, files_version, knowledge_files, load
-    from .store import split_spec
+    from ozgkg.knowledge.load import extra_file, files_version, knowledge_files, load
+    from ozgkg.store import split_spec
 
     split_spec(args.store, args.store_gsp)  # a wrong store is told before the files are read
     files = [*knowledge_files(), *(extra_file(p) for p in args.data)]
@@ -32,7 +32,7 @@ def _knowledge(args: argparse.Namespace) -> tuple[LoadedKnowledge, str]:
 
 def _store(args: argparse.Namespace, knowledge: LoadedKnowledge, version: str) -> Store:
     """The chosen store, holding the files: loaded now, or already (a directory or remote kept them)."""
-    from .store import open_store
+    from ozgkg.store import open_store
 
     store = open_store(args.store, gsp=args.store_gsp)
     store.fill(knowledge.quads, version)
@@ -40,7 +40,7 @@ def _store(args: argparse.Namespace, knowledge: LoadedKnowledge, version: str) -
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from ozgkg.knowledge.validate import validate
 
     knowledge, version = _knowledge(args)
     result = validate(knowledge, language=args.lang)
@@ -53,7 +53,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from . import query
+    from ozgkg.sparql import query
 
     if args.file:
         sparql = args.file.read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .generate import generate  # imported here: only this command needs it
+    from ozgkg.features.generate import generate  # imported here: only this command needs it
 
     stats = generate(args.output, seed=args.seed, municipalities=args.municipalities, triples=args.triples)
     # The summary goes to stderr so that `--output` left out streams clean N-Quads to stdout.
@@ -107,10 +107,10 @@ def _first(*values: _T | None) -> _T:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .federation import endpoint_url
-    from .safety import Limits
-    from .serve import CannotServe, InvalidGraph, ServeOptions, serve  # only this command needs them
-    from .store import split_spec
+    from ozgkg.serve import CannotServe, InvalidGraph, ServeOptions, serve  # only this command needs them
+    from ozgkg.sparql.federation import endpoint_url
+    from ozgkg.sparql.safety import Limits
+    from ozgkg.store import split_spec
 
     config = read_serve_config(args.config)
     # The allowlist is the union of the three places; a single value comes from the command line
@@ -183,7 +183,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from . import export  # imported here: only this command needs networkx
+    from ozgkg.features import export  # imported here: only this command needs networkx
 
     store = _store(args, *_knowledge(args))
     sparql = args.query.read_text(encoding="utf-8") if args.query else None
@@ -207,10 +207,10 @@ def data_file(value: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import query
-    from .executor import DEFAULT_WORKER_MEMORY_MIB
-    from .result_cache import DEFAULT_BYTES
-    from .store import SPECS
+    from ozgkg.sparql import query
+    from ozgkg.sparql.executor import DEFAULT_WORKER_MEMORY_MIB
+    from ozgkg.sparql.result_cache import DEFAULT_BYTES
+    from ozgkg.store import SPECS
 
     parser = argparse.ArgumentParser(prog="ozg-kg", description=__doc__)
     parser.add_argument("--version", action="version", version=f"ozg-kg {__version__}")
@@ -337,8 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .load import LoadError
-    from .store import QueryError, StoreUnavailable
+    from ozgkg.knowledge.load import LoadError
+    from ozgkg.store import QueryError, StoreUnavailable
 
     args = build_parser().parse_args(argv)
     try:

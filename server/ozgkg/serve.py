@@ -28,8 +28,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from .executor import DEFAULT_WORKER_MEMORY_MIB
-from .load import (
+from ozgkg.features.service_description import DatasetStatistics, collect_statistics, statistics_from_json
+from ozgkg.knowledge.load import (
     FileQuads,
     KnowledgeFile,
     LoadError,
@@ -39,18 +39,18 @@ from .load import (
     knowledge_files,
     load,
 )
-from .result_cache import DEFAULT_BYTES
-from .safety import Limits
-from .service_description import DatasetStatistics, collect_statistics, statistics_from_json
-from .store import Store, open_store, split_spec
-from .validate import ValidationResult, validated_report
-from .web.http import CACHE_KEY, QUERY_HASH_KEY
+from ozgkg.knowledge.validate import ValidationResult, validated_report
+from ozgkg.sparql.executor import DEFAULT_WORKER_MEMORY_MIB
+from ozgkg.sparql.result_cache import DEFAULT_BYTES
+from ozgkg.sparql.safety import Limits
+from ozgkg.store import Store, open_store, split_spec
+from ozgkg.web.http import CACHE_KEY, QUERY_HASH_KEY
 
 # Threads of the web process beyond those that wait for query workers (see `serve`).
 WEB_THREADS = 64
 
 if TYPE_CHECKING:  # imported by `prepare` while the store is written
-    from .app import EndpointConfig
+    from ozgkg.web.app import EndpointConfig
 
 # The marker annotation under which a persistent store keeps its VoID statistics.
 STATISTICS = "void-statistics"
@@ -223,7 +223,7 @@ def prepare(options: ServeOptions) -> tuple[EndpointConfig, str | None]:
             writing = pool.submit(_write_store, spec, options.store_gsp, files, files_version(files), extras)
             # Meanwhile this process imports the web app (Flask, the pages, the exports), which the
             # writer does not need: a second of a warm start otherwise spent one after the other.
-            from .app import EndpointConfig
+            from ozgkg.web.app import EndpointConfig
 
             report = writing.result()
     except BaseException:
@@ -275,7 +275,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from .app import create_app
+        from ozgkg.web.app import create_app
 
         return create_app(self._config)
 

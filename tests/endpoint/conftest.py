@@ -35,8 +35,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ozgkg.app import create_app
 from ozgkg.serve import ServeOptions, prepare
+from ozgkg.web.app import create_app
 from ozgkg.web.extension import endpoint
 
 DATA = Path(__file__).parent / "data"

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from ozgkg.app import BLUEPRINTS, create_app
 from ozgkg.web import extension
+from ozgkg.web.app import BLUEPRINTS, create_app
 
 from .conftest import InProcess
 
@@ -40,7 +40,7 @@ def test_blueprints_do_not_import_the_app() -> None:
     code = (
         "import sys\n"
         "from ozgkg.web import graph_export, graph_store, meta, pages, sparql, ui\n"
-        "assert 'ozgkg.app' not in sys.modules, 'a blueprint imports ozgkg.app'\n"
+        "assert 'ozgkg.web.app' not in sys.modules, 'a blueprint imports ozgkg.web.app'\n"
         "assert 'ozgkg.store.memory' not in sys.modules, 'the web layer imports the memory store'\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

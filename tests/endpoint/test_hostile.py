@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ozgkg.safety import READ_ONLY
+from ozgkg.sparql.safety import READ_ONLY
 
 from . import service_spellings
 from .conftest import Listener, Server

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from ozgkg.safety import READ_ONLY
+from ozgkg.sparql.safety import READ_ONLY
 
 from .conftest import InProcess, Server
 

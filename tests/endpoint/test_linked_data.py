@@ -21,7 +21,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, VOID
 
-from ozgkg.dumps import DUMPS, FILE_TYPES, IANA
+from ozgkg.features.dumps import DUMPS, FILE_TYPES, IANA
 from ozgkg.namespaces import BASE, GRAPH, ID, ONTOLOGY_IRI, OZG
 
 from .conftest import Client, InProcess, Server

@@ -11,8 +11,8 @@ import pytest
 
 from endpoint import service_spellings
 from endpoint.conftest import Listener
-from ozgkg.lexer import operator_count
-from ozgkg.safety import Limits, Refused, check_services, check_shape, first_keyword, mentions_service
+from ozgkg.rdf.lexer import operator_count
+from ozgkg.sparql.safety import Limits, Refused, check_services, check_shape, first_keyword, mentions_service
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from endpoint.conftest import Listener
-from ozgkg.executor import Executor, Job, WorkerSettings
+from ozgkg.sparql.executor import Executor, Job, WorkerSettings
 from ozgkg.store import ResultKind, open_store
 
 

@@ -13,9 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
 from ozgkg import paths
+from ozgkg.features.service_description import CONTRIBUTOR_ENV, DatasetStatistics, GraphStatistics, describe
+from ozgkg.knowledge.validate import shapes_graph
 from ozgkg.namespaces import DCATDE, SD
-from ozgkg.service_description import CONTRIBUTOR_ENV, DatasetStatistics, GraphStatistics, describe
-from ozgkg.validate import shapes_graph
 
 from .conftest import Server
 from .test_w3c_protocol import RDF_PARSERS

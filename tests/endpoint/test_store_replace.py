@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ozgkg.load import LoadError, extra_file, files_version
+from ozgkg.knowledge.load import LoadError, extra_file, files_version
 from ozgkg.serve import _write_store
 from ozgkg.store import open_store
 

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from rdflib import Graph
 
-from ozgkg.safety import READ_ONLY
+from ozgkg.sparql.safety import READ_ONLY
 
 from .conftest import InProcess, Reply, Server
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ozgkg.app import Endpoint, EndpointConfig
-from ozgkg.executor import Busy, Executor, Job, MemoryLimitPassed, WorkerFailed, WorkerSettings
-from ozgkg.protocol import ProtocolError
-from ozgkg.safety import Limits
+from ozgkg.sparql.executor import Busy, Executor, Job, MemoryLimitPassed, WorkerFailed, WorkerSettings
+from ozgkg.sparql.protocol import ProtocolError
+from ozgkg.sparql.safety import Limits
 from ozgkg.store import ResultKind, open_store
+from ozgkg.web.app import Endpoint, EndpointConfig
 
 JSON = {ResultKind.BINDINGS: "application/sparql-results+json"}
 # Issue 16's 79-byte query: an ORDER BY over a three-way cross product (7.6 GiB without a limit).
@@ -66,7 +66,7 @@ def test_a_worker_killed_while_idle_is_replaced_before_it_gets_a_query(
     os.kill(pid, signal.SIGKILL)
     # Dead once its last thread is gone and its pipe closed (a killed process's threads take a moment).
     assert worker.conn.poll(30)
-    with caplog.at_level(logging.ERROR, logger="ozgkg.executor"):
+    with caplog.at_level(logging.ERROR, logger="ozgkg.sparql.executor"):
         outcome = small.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", JSON), 20)
     assert outcome.answer is not None and b'"3"' in outcome.answer.body
     assert f"pid {pid}) died while idle: signal SIGKILL" in caplog.text
@@ -81,7 +81,7 @@ def test_a_worker_crash_during_a_query_is_logged_and_told(
     killer = threading.Timer(0.5, os.kill, (pid, signal.SIGSEGV))
     killer.start()
     with (
-        caplog.at_level(logging.ERROR, logger="ozgkg.executor"),
+        caplog.at_level(logging.ERROR, logger="ozgkg.sparql.executor"),
         pytest.raises(WorkerFailed, match="SIGSEGV"),
     ):
         # A slow query on purpose: a big enough cross product to be running when the signal comes.

@@ -38,8 +38,9 @@ from endpoint.conftest import (
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from ozgkg.load import load, to_rdflib_triple
+from ozgkg.knowledge.load import load
 from ozgkg.namespaces import ID, OZG, SCHEMA
+from ozgkg.rdf.terms import to_rdflib_triple
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "data" / "wikidata-laender.ttl"

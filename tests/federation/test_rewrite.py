@@ -1,4 +1,4 @@
-"""`ozgkg.federation` without a server: where the SERVICE clauses are, how remote rows become VALUES,
+"""`ozgkg.sparql.federation` without a server: where the SERVICE clauses are, how remote rows become VALUES,
 and how the HTTP client keeps its limits (against small servers in this process)."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ozgkg import federation
 from ozgkg.cli import read_serve_config
-from ozgkg.lexer import group_end, service_clauses
-from ozgkg.safety import Limits, Refused
+from ozgkg.rdf.lexer import group_end, service_clauses
+from ozgkg.sparql import federation
+from ozgkg.sparql.safety import Limits, Refused
 
 LIMITS = Limits(service_timeout=2.0, service_max_rows=3, service_max_bytes=2000)
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"

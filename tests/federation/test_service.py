@@ -15,8 +15,8 @@ from endpoint.conftest import Listener, Server
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ozgkg.load import to_rdflib_triple
 from ozgkg.namespaces import SD
+from ozgkg.rdf.terms import to_rdflib_triple
 
 from .conftest import (
     FUNDING_PER_INHABITANT,

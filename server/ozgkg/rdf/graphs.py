@@ -8,8 +8,8 @@ from typing import IO
 
 from rdflib import Dataset, Graph
 
-from ..namespaces import PREFIXES
-from .formats import RDF_BY_MEDIA_TYPE
+from ozgkg.namespaces import PREFIXES
+from ozgkg.rdf.formats import RDF_BY_MEDIA_TYPE
 
 JSON_LD = "json-ld"
 

@@ -3,7 +3,7 @@ the UI's editor and the served graphs bind too)."""
 
 from __future__ import annotations
 
-from ..namespaces import PREFIXES
+from ozgkg.namespaces import PREFIXES
 
 _BY_NAMESPACE_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _LOCAL_PUNCTUATION = set("-_./:%")

@@ -9,7 +9,24 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .iris import check_iri
+from ozgkg.rdf.iris import check_iri
+
+
+def to_rdflib_triple(quad: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
+    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """Convert one pyoxigraph term to its rdflib equal."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported RDF term {term!r}")
 
 
 def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

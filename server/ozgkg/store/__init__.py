@@ -9,8 +9,17 @@ from __future__ import annotations
 
 import importlib
 
-from .base import KIND_OF_FORM, Answer, Query, QueryError, ResultKind, ResultTooLarge, Store, StoreUnavailable
-from .remote import SCHEME, remote_url
+from ozgkg.store.base import (
+    KIND_OF_FORM,
+    Answer,
+    Query,
+    QueryError,
+    ResultKind,
+    ResultTooLarge,
+    Store,
+    StoreUnavailable,
+)
+from ozgkg.store.remote import SCHEME, remote_url
 
 __all__ = [
     "BACKENDS",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..rdf.formats import SPARQL_JSON
+from ozgkg.rdf.formats import SPARQL_JSON
 
 
 class ResultKind(StrEnum):

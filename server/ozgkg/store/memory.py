@@ -35,11 +35,21 @@ from rdflib.plugins.sparql.sparql import Query as RdflibQuery
 from rdflib.query import Result
 from rdflib.term import Node
 
-from ..load import to_rdflib
-from ..rdf import terms
-from ..rdf.formats import RESULTS_BY_MEDIA_TYPE, TSV
-from ..rdf.graphs import serialise_graph
-from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
+from ozgkg.rdf import terms
+from ozgkg.rdf.formats import RESULTS_BY_MEDIA_TYPE, TSV
+from ozgkg.rdf.graphs import serialise_graph
+from ozgkg.rdf.terms import to_rdflib
+from ozgkg.store.base import (
+    Answer,
+    CappedBuffer,
+    Marker,
+    Overflow,
+    Query,
+    QueryError,
+    ResultKind,
+    Store,
+    too_large,
+)
 
 DUMP = "dataset.nq"
 _XSD_STRING = ox.NamedNode(str(XSD.string))

@@ -22,11 +22,21 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..rdf.formats import RDF_BY_MEDIA_TYPE, RESULTS_BY_MEDIA_TYPE
-from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
+from ozgkg.rdf.formats import RDF_BY_MEDIA_TYPE, RESULTS_BY_MEDIA_TYPE
+from ozgkg.store.base import (
+    Answer,
+    CappedBuffer,
+    Marker,
+    Overflow,
+    Query,
+    QueryError,
+    ResultKind,
+    Store,
+    too_large,
+)
 
 if TYPE_CHECKING:
-    from ..load import KnowledgeFile
+    from ozgkg.knowledge.load import KnowledgeFile
 
 
 def _with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -51,7 +61,7 @@ class OxigraphStore(Store):
 
     def _replace(self, quads: Iterable[ox.Quad]) -> None:
         # Imported here: the query workers, which only read the store, need not import rdflib and owlrl.
-        from ..load import FileQuads
+        from ozgkg.knowledge.load import FileQuads
 
         self._store.clear()  # a store directory from an earlier run may hold graphs that are gone
         if isinstance(quads, FileQuads):
@@ -73,7 +83,7 @@ class OxigraphStore(Store):
         """One file by the bulk loader, into the named graphs it names and its target graph
         (`load.iter_quads`'s rule: a quad file's triples outside a graph go to the target, and without
         one they are refused). Before the union is built, the default graph holds only such triples."""
-        from ..load import base_iri, checked_file, is_quad_format, outside_graph, parse_errors
+        from ozgkg.knowledge.load import base_iri, checked_file, is_quad_format, outside_graph, parse_errors
 
         fmt, target = checked_file(file)
         quads = is_quad_format(fmt)

@@ -1,1 +1,1 @@
-"""Flask blueprints of the endpoint, one module per area; `ozgkg.app` assembles them."""
+"""Flask blueprints of the endpoint, one module per area; `ozgkg.web.app` assembles them."""

@@ -11,13 +11,13 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import VOID
 from rdflib.term import Node
 
-from ..describe import TermInfo, Terms
-from ..namespaces import SD
-from ..protocol import ProtocolError
-from ..rdf.formats import HTML, RDF_FORMATS
-from . import dumps, http
-from .extension import endpoint
-from .pages import Links, public_base, served_path
+from ozgkg.features.describe import TermInfo, Terms
+from ozgkg.namespaces import SD
+from ozgkg.rdf.formats import HTML, RDF_FORMATS
+from ozgkg.sparql.protocol import ProtocolError
+from ozgkg.web import dumps, http
+from ozgkg.web.extension import endpoint
+from ozgkg.web.pages import Links, public_base, served_path
 
 # RDF first: a client without an Accept header, or with */*, gets Turtle as before; a browser's
 # Accept ranks text/html above */* and gets the page.

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from ..describe import Description
-from ..rdf.prefixes import short_name
+from ozgkg.features.describe import Description
+from ozgkg.rdf.prefixes import short_name
 
 NEIGHBOURS_DRAWN = 20
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file, url_for
 
-from ..dumps import DUMPS, Dump
-from ..namespaces import PREFIXES
-from ..protocol import ProtocolError
-from ..rdf.formats import RDF_BY_MEDIA_TYPE
-from ..rdf.results import Row
-from ..rdf.terms import to_oxigraph
-from . import http
-from .extension import endpoint
+from ozgkg.features.dumps import DUMPS, Dump
+from ozgkg.namespaces import PREFIXES
+from ozgkg.rdf.formats import RDF_BY_MEDIA_TYPE
+from ozgkg.rdf.results import Row
+from ozgkg.rdf.terms import to_oxigraph
+from ozgkg.sparql.protocol import ProtocolError
+from ozgkg.web import http
+from ozgkg.web.extension import endpoint
 
 blueprint = Blueprint("dumps", __name__)
 

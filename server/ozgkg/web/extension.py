@@ -2,7 +2,7 @@
 `Endpoint` into `app.extensions`, and every blueprint reads it through `endpoint()`.
 
 A leaf of the web layer: it imports the layers below (protocol, executor, store, the description),
-never a blueprint or `ozgkg.app`.
+never a blueprint or `ozgkg.web.app`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ from cachetools import TTLCache
 from flask import Flask, current_app
 from rdflib import Graph
 
-from .. import federation
-from ..executor import (
+from ozgkg.features.service_description import DatasetStatistics, describe
+from ozgkg.rdf.formats import SPARQL_JSON
+from ozgkg.rdf.graphs import graph_bytes
+from ozgkg.rdf.results import Row, parse_bindings
+from ozgkg.sparql import federation
+from ozgkg.sparql.executor import (
     MEMORY_STATUS,
     Busy,
     DeadlinePassed,
@@ -31,18 +35,14 @@ from ..executor import (
     WorkerFailed,
     WorkerSettings,
 )
-from ..metrics import Metrics
-from ..protocol import ProtocolError
-from ..rdf.formats import SPARQL_JSON
-from ..rdf.graphs import graph_bytes
-from ..rdf.results import Row, parse_bindings
-from ..result_cache import DEFAULT_BYTES, ResultCache
-from ..safety import Limits, Refused, check_shape
-from ..service_description import DatasetStatistics, describe
-from ..store import Answer, ResultKind
+from ozgkg.sparql.protocol import ProtocolError
+from ozgkg.sparql.result_cache import DEFAULT_BYTES, ResultCache
+from ozgkg.sparql.safety import Limits, Refused, check_shape
+from ozgkg.store import Answer, ResultKind
+from ozgkg.web.metrics import Metrics
 
 if TYPE_CHECKING:  # pyshacl is needed only by whoever validates, not by the app
-    from ..validate import ValidationResult
+    from ozgkg.knowledge.validate import ValidationResult
 
 EXTENSION = "ozgkg"
 
@@ -181,7 +181,7 @@ class Endpoint:
         from the server."""
         with self._ontology_lock:
             if self._ontology_html is None:
-                from ..ontology_docs import ontology_documentation
+                from ozgkg.features.ontology_docs import ontology_documentation
 
                 context = multiprocessing.get_context("spawn")
                 with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:

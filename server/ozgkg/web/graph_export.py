@@ -1,4 +1,5 @@
-"""`/export`: the graph for graph tools over HTTP, written by `ozgkg.export` as `ozg-kg export` writes it.
+"""`/export`: the graph for graph tools over HTTP, written by `ozgkg.features.export` as
+`ozg-kg export` writes it.
 
 `/export?format=F` draws the whole graph, `&query=` (GET, or POST as for /sparql) a CONSTRUCT or
 DESCRIBE query's result, `&iri=` an entity's neighbourhood. `csv` answers a zip of nodes.csv and
@@ -17,13 +18,13 @@ from flask import Blueprint, Response, request
 from rdflib import Graph
 from werkzeug.http import parse_options_header
 
-from .. import export
-from ..executor import Job
-from ..protocol import FORM, ProtocolError, QueryRequest, parse_parameters
-from ..rdf.iris import check_iri
-from ..store import ResultKind
-from . import http
-from .extension import endpoint
+from ozgkg.features import export
+from ozgkg.rdf.iris import check_iri
+from ozgkg.sparql.executor import Job
+from ozgkg.sparql.protocol import FORM, ProtocolError, QueryRequest, parse_parameters
+from ozgkg.store import ResultKind
+from ozgkg.web import http
+from ozgkg.web.extension import endpoint
 
 if TYPE_CHECKING:
     from networkx import MultiDiGraph

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..executor import Job
-from ..protocol import ProtocolError, format_values, negotiate, parse_parameters
-from ..rdf.formats import RDF_BY_MEDIA_TYPE, SPARQL_JSON, TRIPLE_FORMATS
-from ..rdf.iris import is_iri
-from ..safety import READ_ONLY
-from ..store import ResultKind
-from . import dumps, http
-from .extension import endpoint
+from ozgkg.rdf.formats import RDF_BY_MEDIA_TYPE, SPARQL_JSON, TRIPLE_FORMATS
+from ozgkg.rdf.iris import is_iri
+from ozgkg.sparql.executor import Job
+from ozgkg.sparql.protocol import ProtocolError, format_values, negotiate, parse_parameters
+from ozgkg.sparql.safety import READ_ONLY
+from ozgkg.store import ResultKind
+from ozgkg.web import dumps, http
+from ozgkg.web.extension import endpoint
 
 blueprint = Blueprint("graph_store", __name__)
 

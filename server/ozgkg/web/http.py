@@ -17,18 +17,18 @@ from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import is_resource_modified
 
-from ..metrics import CONTENT_TYPE_LATEST
-from ..protocol import ProtocolError, QueryRequest, negotiate, parse_parameters, read_query_request
-from ..protocol import format_values as protocol_format_values
-from ..rdf.formats import Format
-from ..safety import Limits, Refused
-from .extension import endpoint
+from ozgkg.rdf.formats import Format
+from ozgkg.sparql.protocol import ProtocolError, QueryRequest, negotiate, parse_parameters, read_query_request
+from ozgkg.sparql.protocol import format_values as protocol_format_values
+from ozgkg.sparql.safety import Limits, Refused
+from ozgkg.web.extension import endpoint
+from ozgkg.web.metrics import CONTENT_TYPE_LATEST
 
 log = logging.getLogger("ozgkg.web")
 
 GZIP_MIN_BYTES = 1024
 QUERY_HASH_KEY = "ozgkg.query_hash"
-CACHE_KEY = "ozgkg.result_cache"
+CACHE_KEY = "ozgkg.sparql.result_cache"
 _CORS_METHODS = "GET, POST, OPTIONS"
 _EXPOSED = "ETag, Content-Encoding, Vary, X-Cache, Link, Content-Location"
 

@@ -7,13 +7,13 @@ from dataclasses import asdict
 from flask import Blueprint, Response, jsonify, url_for
 from rdflib import URIRef
 
-from .. import __version__
-from ..service_description import DATASET
-from ..store import split_spec
-from . import http
-from .descriptions import description_response
-from .extension import endpoint
-from .pages import public_base, served_path
+from ozgkg import __version__
+from ozgkg.features.service_description import DATASET
+from ozgkg.store import split_spec
+from ozgkg.web import http
+from ozgkg.web.descriptions import description_response
+from ozgkg.web.extension import endpoint
+from ozgkg.web.pages import public_base, served_path
 
 blueprint = Blueprint("meta", __name__)
 

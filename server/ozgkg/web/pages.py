@@ -1,7 +1,7 @@
 """Pages for people and linked data for machines: every entity at `/id/...` or `/describe?iri=`,
 label search, the SHACL report at `/validation` and the ontology's documentation at `/ontology`.
 
-Entity data comes from SPARQL run by the query workers (`ozgkg.describe`), so the deadline and the
+Entity data comes from SPARQL run by the query workers (`ozgkg.features.describe`), so the deadline and the
 result limit apply to pages as to any query. HTML is rendered by Jinja with autoescaping: labels and
 literals come from data files and are never trusted as markup.
 """
@@ -17,19 +17,19 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
-from ..amounts import Quantity, format_quantity
-from ..describe import Description, Terms, describe
-from ..namespaces import BASE, GRAPH, ID, ONTOLOGY_IRI
-from ..ontology_docs import ontology_graph
-from ..protocol import ProtocolError
-from ..rdf.formats import HTML, RDF_BY_MEDIA_TYPE, RDF_FORMATS, TRIPLE_FORMATS, Format
-from ..rdf.graphs import graph_bytes
-from ..rdf.iris import check_iri, is_iri
-from ..rdf.prefixes import short_name
-from ..search import search
-from . import http
-from .drawing import WIDTH, neighbourhood
-from .extension import endpoint
+from ozgkg.features.amounts import Quantity, format_quantity
+from ozgkg.features.describe import Description, Terms, describe
+from ozgkg.features.ontology_docs import ontology_graph
+from ozgkg.features.search import search
+from ozgkg.namespaces import BASE, GRAPH, ID, ONTOLOGY_IRI
+from ozgkg.rdf.formats import HTML, RDF_BY_MEDIA_TYPE, RDF_FORMATS, TRIPLE_FORMATS, Format
+from ozgkg.rdf.graphs import graph_bytes
+from ozgkg.rdf.iris import check_iri, is_iri
+from ozgkg.rdf.prefixes import short_name
+from ozgkg.sparql.protocol import ProtocolError
+from ozgkg.web import http
+from ozgkg.web.drawing import WIDTH, neighbourhood
+from ozgkg.web.extension import endpoint
 
 blueprint = Blueprint("pages", __name__)
 

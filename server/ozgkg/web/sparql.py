@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from ..executor import Job
-from ..protocol import negotiate_query
-from ..safety import mentions_service
-from ..service_description import PARTS
-from . import http
-from .descriptions import description_response
-from .extension import endpoint
+from ozgkg.features.service_description import PARTS
+from ozgkg.sparql.executor import Job
+from ozgkg.sparql.protocol import negotiate_query
+from ozgkg.sparql.safety import mentions_service
+from ozgkg.web import http
+from ozgkg.web.descriptions import description_response
+from ozgkg.web.extension import endpoint
 
 blueprint = Blueprint("sparql", __name__)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 
-from .. import paths
-from ..namespaces import ID, PREFIXES
-from ..protocol import ProtocolError
-from . import http
+from ozgkg import paths
+from ozgkg.namespaces import ID, PREFIXES
+from ozgkg.sparql.protocol import ProtocolError
+from ozgkg.web import http
 
 blueprint = Blueprint("ui", __name__, static_folder="ui_static", static_url_path="/static/ui")
 

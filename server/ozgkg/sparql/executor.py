@@ -28,12 +28,12 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from . import sandbox
-from .safety import Limits, Refused
-from .store import Answer, Query, QueryError, ResultTooLarge, Store, StoreUnavailable, open_store
-from .store.remote import SCHEME
+from ozgkg.sparql import sandbox
+from ozgkg.sparql.safety import Limits, Refused
+from ozgkg.store import Answer, Query, QueryError, ResultTooLarge, Store, StoreUnavailable, open_store
+from ozgkg.store.remote import SCHEME
 
-log = logging.getLogger("ozgkg.executor")
+log = logging.getLogger("ozgkg.sparql.executor")
 
 _STARTUP_SECONDS = 120.0
 

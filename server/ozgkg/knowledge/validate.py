@@ -18,9 +18,10 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from . import inference, paths
-from .load import KnowledgeFile, LoadedKnowledge, files_version, load, read_graph
-from .namespaces import SH, bind_prefixes
+from ozgkg import paths
+from ozgkg.knowledge import inference
+from ozgkg.knowledge.load import KnowledgeFile, LoadedKnowledge, files_version, load, read_graph
+from ozgkg.namespaces import SH, bind_prefixes
 
 _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 

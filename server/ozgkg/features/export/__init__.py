@@ -3,8 +3,8 @@
 `network` draws the network (nodes, their names for people, typed attributes); `files` writes it.
 """
 
-from .files import FORMATS, MEDIA_TYPES, serialise, write
-from .network import (
+from ozgkg.features.export.files import FORMATS, MEDIA_TYPES, serialise, write
+from ozgkg.features.export.network import (
     GRAPH_ANSWERS,
     QUADS_QUERY,
     ExportError,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from .rdf import prefixes
-from .rdf.formats import RESULTS_FORMATS, SPARQL_JSON, TRIPLE_FORMATS, TURTLE
-from .store import ResultKind, Store
+from ozgkg.rdf import prefixes
+from ozgkg.rdf.formats import RESULTS_FORMATS, SPARQL_JSON, TRIPLE_FORMATS, TURTLE
+from ozgkg.store import ResultKind, Store
 
 # Output names offered by `ozg-kg query --format` (each format's first name), with its media type.
 BINDINGS_FORMATS = {f.names[0]: f.media_type for f in RESULTS_FORMATS}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .network import ExportError, Value, attribute_types, edge_data, node_data
+from ozgkg.features.export.network import ExportError, Value, attribute_types, edge_data, node_data
 
 FORMATS = ("graphml", "gexf", "dot", "cytoscape", "csv")
 MEDIA_TYPES = {

@@ -20,11 +20,11 @@ from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..describe import TermInfo, Terms
-from ..namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, bind_prefixes
-from ..rdf.prefixes import short_name
-from ..rdf.results import parse_bindings
-from ..store import ResultKind, Store
+from ozgkg.features.describe import TermInfo, Terms
+from ozgkg.namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, bind_prefixes
+from ozgkg.rdf.prefixes import short_name
+from ozgkg.rdf.results import parse_bindings
+from ozgkg.store import ResultKind, Store
 
 # ozgg:inferred restates asserted edges under broader terms (schema:funder beside ozg:funder) and adds
 # every superclass as a type: not drawn, so that a node's type is its asserted, most specific one.

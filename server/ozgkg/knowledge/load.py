@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Dataset, Graph, URIRef
 
-from . import __version__, inference, paths
-from .namespaces import GRAPH, ONTOLOGY_GRAPH, bind_prefixes
+from ozgkg import __version__, paths
+from ozgkg.knowledge import inference
+from ozgkg.namespaces import GRAPH, ONTOLOGY_GRAPH, bind_prefixes
+from ozgkg.rdf.terms import to_rdflib_triple
 
 _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -173,23 +174,6 @@ def read_graph(path: Path) -> Graph:
     for quad in read_quads(KnowledgeFile(path, "urn:ozgkg:file")):
         graph.add(to_rdflib_triple(quad))
     return graph
-
-
-def to_rdflib_triple(quad: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
-    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert one pyoxigraph term to its rdflib equal."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported RDF term {term!r}")
 
 
 @dataclass

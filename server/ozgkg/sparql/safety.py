@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexer import (
+from ozgkg.rdf.lexer import (
     LexError,
     ServiceClause,
     decode_escapes,

@@ -1,5 +1,5 @@
 """What an entity page shows, gathered by SPARQL: statements with their sources, labels, amounts.
-(Amounts are written by `ozgkg.amounts`, label search is `ozgkg.search`.)
+(Amounts are written by `ozgkg.features.amounts`, label search is `ozgkg.features.search`.)
 
 Every query goes through a `Run` function (in the server: the killable query workers, with their
 deadline and limits), so this module knows neither Flask nor the store. Statements are read from the
@@ -18,11 +18,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from .amounts import UNIT_CODES, Quantity, format_quantity
-from .namespaces import GRAPH, OZG, SCHEMA, bind_prefixes, sparql_prologue
-from .rdf import labels, terms
-from .rdf.prefixes import short_name
-from .rdf.results import Row, Run
+from ozgkg.features.amounts import UNIT_CODES, Quantity, format_quantity
+from ozgkg.namespaces import GRAPH, OZG, SCHEMA, bind_prefixes, sparql_prologue
+from ozgkg.rdf import labels, terms
+from ozgkg.rdf.prefixes import short_name
+from ozgkg.rdf.results import Row, Run
 
 META = GRAPH["meta"]
 INCOMING_LIMIT = 500  # a hub such as a Land is the object of thousands of statements in big data

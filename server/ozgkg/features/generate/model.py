@@ -1,6 +1,6 @@
 """The synthetic data's model: what the generator reads of the real graph (Länder, municipality groups,
 Themenfelder and their leads) and what it draws once per seed (services, EfA arrangements, portals,
-regional keys). `ozgkg.generate` sizes a run and writes it; see its docstring for what is written.
+regional keys). `ozgkg.features.generate` sizes a run and writes it; see its docstring for what is written.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..load import KnowledgeFile, knowledge_files, load
-from ..namespaces import GRAPH, ID, sparql_prologue
+from ozgkg.knowledge.load import KnowledgeFile, knowledge_files, load
+from ozgkg.namespaces import GRAPH, ID, sparql_prologue
 
 # Bump when the output for a given seed and parameters changes, so that recorded benchmarks and
 # files can be matched to the generator that wrote them.

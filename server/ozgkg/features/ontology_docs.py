@@ -8,9 +8,9 @@ import logging
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from . import paths
-from .load import read_graph
-from .namespaces import bind_prefixes
+from ozgkg import paths
+from ozgkg.knowledge.load import read_graph
+from ozgkg.namespaces import bind_prefixes
 
 
 @functools.cache

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from .describe import Terms
-from .namespaces import sparql_prologue
-from .rdf import terms
-from .rdf.results import Run
+from ozgkg.features.describe import Terms
+from ozgkg.namespaces import sparql_prologue
+from ozgkg.rdf import terms
+from ozgkg.rdf.results import Run
 
 SEARCH_LIMIT = 100
 

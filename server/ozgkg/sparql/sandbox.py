@@ -15,7 +15,7 @@ import errno
 import logging
 import os
 
-log = logging.getLogger("ozgkg.sandbox")
+log = logging.getLogger("ozgkg.sparql.sandbox")
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000

@@ -31,11 +31,12 @@ from typing import BinaryIO
 
 import owlrl
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from . import __version__, paths
-from .namespaces import GRAPH, ID, ONTOLOGY_GRAPH
+from ozgkg import __version__, paths
+from ozgkg.namespaces import GRAPH, ID, ONTOLOGY_GRAPH
+from ozgkg.rdf.terms import to_oxigraph, to_rdflib_triple
 
 INFERRED_GRAPH = GRAPH["inferred"]
 META_GRAPH = GRAPH["meta"]
@@ -79,20 +80,6 @@ _EMPTY_TYPES = frozenset(
 _VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 
 
-def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
-    from .load import to_rdflib  # load imports this module
-
-    return to_rdflib(term)
-
-
-def _oxigraph(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-
-
 def _is_external_same_as(quad: ox.Quad) -> bool:
     """An owl:sameAs whose either side lies outside the project's own entity IRIs."""
     return quad.predicate.value == str(OWL.sameAs) and not (
@@ -130,7 +117,7 @@ def entailed(quads: list[ox.Quad]) -> list[ox.Quad]:
     for quad in quads:
         if _is_external_same_as(quad):
             continue
-        triple = (_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object))
+        triple = to_rdflib_triple(quad)
         graph.add(triple)
         if quad.graph_name.value == str(ONTOLOGY_GRAPH):
             vocabulary_terms.add(triple[0])
@@ -140,7 +127,7 @@ def entailed(quads: list[ox.Quad]) -> list[ox.Quad]:
     )
     target = ox.NamedNode(str(INFERRED_GRAPH))
     found = sorted(t for t in graph if t not in asserted and _useful(t, vocabulary_terms))
-    entailed_triples = [ox.Triple(*(_oxigraph(term) for term in triple)) for triple in found]
+    entailed_triples = [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in found]
     ruled = _apply_rules(quads, entailed_triples)
     result = [ox.Quad(t.subject, t.predicate, t.object, target) for t in [*entailed_triples, *ruled]]
     return result + _provenance(ontology_version(quads))

@@ -23,13 +23,13 @@ import time
 import urllib.parse
 import uuid
 
-from . import __version__
-from .lexer import LexError, group_end, read_prologue
-from .namespaces import BASE
-from .rdf import terms
-from .rdf.formats import SPARQL_JSON
-from .rdf.iris import is_iri
-from .safety import Limits, Refused, check_endpoint, check_services, mentions_service
+from ozgkg import __version__
+from ozgkg.namespaces import BASE
+from ozgkg.rdf import terms
+from ozgkg.rdf.formats import SPARQL_JSON
+from ozgkg.rdf.iris import is_iri
+from ozgkg.rdf.lexer import LexError, group_end, read_prologue
+from ozgkg.sparql.safety import Limits, Refused, check_endpoint, check_services, mentions_service
 
 USER_AGENT = f"ozg-kg/{__version__} (SPARQL endpoint evaluating a SERVICE clause)"
 RESULTS_JSON = SPARQL_JSON

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_options_header
 
-from .lexer import first_keyword
-from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS, Format
-from .rdf.iris import is_iri
-from .safety import READ_ONLY, Limits, Refused, refuse_updates
-from .store import KIND_OF_FORM, ResultKind
+from ozgkg.rdf.formats import RDF_FORMATS, RESULTS_FORMATS, Format
+from ozgkg.rdf.iris import is_iri
+from ozgkg.rdf.lexer import first_keyword
+from ozgkg.sparql.safety import READ_ONLY, Limits, Refused, refuse_updates
+from ozgkg.store import KIND_OF_FORM, ResultKind
 
 
 class ProtocolError(Refused):

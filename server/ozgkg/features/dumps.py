@@ -1,11 +1,11 @@
 """The dataset's dumps: which files there are, in which format (`ozgkg.web.dumps` writes and serves
-them, `ozgkg.service_description` lists them as DCAT distributions and VoID data dumps)."""
+them, `ozgkg.features.service_description` lists them as DCAT distributions and VoID data dumps)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .namespaces import BASE
+from ozgkg.namespaces import BASE
 
 FILE_TYPES = "http://publications.europa.eu/resource/authority/file-type/"
 AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/EXPERIMENTAL"

@@ -17,11 +17,11 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
 from rdflib.term import Node
 
-from . import __version__
-from .dumps import AVAILABILITY, DUMPS, FILE_TYPES, IANA
-from .namespaces import BASE, DCATDE, ID, ONTOLOGY_GRAPH, OZG, SD, bind_prefixes
-from .rdf.formats import RDF_FORMATS, RESULTS_FORMATS
-from .store import Store
+from ozgkg import __version__
+from ozgkg.features.dumps import AVAILABILITY, DUMPS, FILE_TYPES, IANA
+from ozgkg.namespaces import BASE, DCATDE, ID, ONTOLOGY_GRAPH, OZG, SD, bind_prefixes
+from ozgkg.rdf.formats import RDF_FORMATS, RESULTS_FORMATS
+from ozgkg.store import Store
 
 DATASET = URIRef(BASE + "dataset")
 SERVICE = URIRef(BASE + "dataset/sparql-service")

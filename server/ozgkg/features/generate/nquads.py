@@ -1,5 +1,5 @@
 """The synthetic data written as N-Quads: pyoxigraph terms and quads, serialised by pyoxigraph, one
-batch per municipality so that millions of quads never sit in memory (see `ozgkg.generate`)."""
+batch per municipality so that millions of quads never sit in memory (see `ozgkg.features.generate`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from ..namespaces import CV, DCTERMS, ID, ORG, OZG, PROV, RDF, RDFS, SKOS
-from .model import (
+from ozgkg.features.generate.model import (
     GENERATOR_VERSION,
     META_GRAPH,
     SERVICE_COUNT,
@@ -24,6 +23,7 @@ from .model import (
     Service,
     regional_keys,
 )
+from ozgkg.namespaces import CV, DCTERMS, ID, ORG, OZG, PROV, RDF, RDFS, SKOS
 
 QUADS_PER_GRAPH_DESCRIPTION = 3
 
@@ -128,7 +128,7 @@ def _describe(graph: ox.NamedNode, locator: str) -> Triples:
 
 def _source_triples(model: Model, run: Plan) -> Triples:
     parameters = (
-        f"generator ozgkg.generate version {GENERATOR_VERSION}; seed {model.seed}; "
+        f"generator ozgkg.features.generate version {GENERATOR_VERSION}; seed {model.seed}; "
         f"municipalities {run.total_municipalities}; services {SERVICE_COUNT}; "
         f"availability scale {run.scale:.6f}"
     )

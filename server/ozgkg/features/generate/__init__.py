@@ -32,7 +32,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .model import (
+from ozgkg.features.generate.model import (
     DEFAULT_MUNICIPALITIES,
     GENERATOR_VERSION,
     MAX_SCALE,
@@ -48,7 +48,7 @@ from .model import (
     read_real_graph,
     regional_keys,
 )
-from .nquads import QUADS_PER_GRAPH_DESCRIPTION, Stats, static_quad_count, write
+from ozgkg.features.generate.nquads import QUADS_PER_GRAPH_DESCRIPTION, Stats, static_quad_count, write
 
 __all__ = [
     "GENERATOR_VERSION",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
-from .store import Answer
+from ozgkg.store import Answer
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 

@@ -1,0 +1,1 @@
+"""Answering SPARQL: the protocol, the safety rules, federation, the killable query workers, the cache."""
