@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "server" / "ozgkg"
 
 # Lowest first. A module not named here sits in the layer of its folder.
 LAYERS = [
-    {"ozgkg", "ozgkg.paths", "ozgkg.namespaces"},
+    {"ozgkg", "ozgkg.paths", "ozgkg.namespaces", "ozgkg.http_client"},
     {"ozgkg.rdf"},
     {"ozgkg.knowledge"},
     {"ozgkg.store"},

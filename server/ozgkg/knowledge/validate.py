@@ -22,6 +22,8 @@ from ozgkg import paths
 from ozgkg.knowledge import inference
 from ozgkg.knowledge.load import KnowledgeFile, LoadedKnowledge, files_version, load, read_graph
 from ozgkg.namespaces import SH, bind_prefixes
+from ozgkg.rdf.labels import pick_label
+from ozgkg.rdf.prefixes import short_name
 
 _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -80,16 +82,9 @@ class ValidationResult:
 
     def render(self) -> str:
         """A plain-text report: violations first, then warnings, then a one-line summary."""
-        namespace_manager = self.report_graph.namespace_manager
-
-        def shorten(iri: str) -> str:
-            try:
-                return URIRef(iri).n3(namespace_manager) if iri.startswith(("http", "urn")) else iri
-            except Exception:
-                return iri
-
         order = {"Violation": 0, "Warning": 1, "Info": 2}
-        body = [f.render(shorten) for f in sorted(self.findings, key=lambda f: (order[f.severity], f.focus))]
+        findings = sorted(self.findings, key=lambda f: (order[f.severity], f.focus))
+        body = [f.render(short_name) for f in findings]
         summary = (
             f"{'conforms' if self.conforms else 'does NOT conform'}: "
             f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)"
@@ -97,19 +92,8 @@ class ValidationResult:
         return "\n\n".join([*body, summary])
 
 
-def _pick_language(literals: list[Literal], language: str) -> str:
-    for wanted in (language, "en", None):
-        for literal in literals:
-            if literal.language == wanted:
-                return str(literal)
-    return str(literals[0]) if literals else ""
-
-
 def _label(dataset: Dataset, node: URIRef, language: str) -> str | None:
-    labels = [
-        o for p in (SKOS.prefLabel, RDFS.label) for o in dataset.objects(node, p) if isinstance(o, Literal)
-    ]
-    return _pick_language(labels, language) or None
+    return pick_label((o for p in (SKOS.prefLabel, RDFS.label) for o in dataset.objects(node, p)), language)
 
 
 def _restore_languages(messages: list[Literal], templates: list[Literal]) -> list[Literal]:
@@ -170,7 +154,7 @@ def validate(
                 focus=str(focus),
                 focus_label=_label(dataset, focus, language) if isinstance(focus, URIRef) else None,
                 path=str(path_node) if isinstance(path_node, URIRef) else None,
-                message=_pick_language(messages, language) or "(no message)",
+                message=pick_label(messages, language) or "(no message)",
                 value=str(value) if value is not None else None,
                 shape=str(report.value(result, SH.sourceShape)),
                 files=tuple(files),

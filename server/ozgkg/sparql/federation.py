@@ -1,5 +1,5 @@
 """SERVICE, evaluated by the endpoint itself: each allowed SERVICE clause is fetched by our own HTTP
-client and replaced by the rows it returned, before the query reaches Oxigraph.
+client (`ozgkg.http_client`) and replaced by the rows it returned, before the query reaches Oxigraph.
 
 Why not let Oxigraph call the remote endpoint? pyoxigraph 0.5's `Store.query` takes custom functions
 but no service handler (the Rust crate's `ServiceHandler` is not exposed to Python), and its own
@@ -16,14 +16,13 @@ a VALUES block): the pattern is sent as written and answers over the row cap are
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import time
 import urllib.parse
 import uuid
 
-from ozgkg import __version__
+from ozgkg import __version__, http_client
 from ozgkg.namespaces import BASE
 from ozgkg.rdf import terms
 from ozgkg.rdf.formats import SPARQL_JSON
@@ -33,12 +32,15 @@ from ozgkg.sparql.safety import Limits, Refused, check_endpoint, check_services,
 
 USER_AGENT = f"ozg-kg/{__version__} (SPARQL endpoint evaluating a SERVICE clause)"
 RESULTS_JSON = SPARQL_JSON
+_HEADERS = {
+    "Accept": RESULTS_JSON,
+    "Content-Type": "application/x-www-form-urlencoded",
+    "User-Agent": USER_AGENT,
+}
 _JSON_TYPES = frozenset({RESULTS_JSON, "application/json"})
-_CONNECTIONS = {"http": http.client.HTTPConnection, "https": http.client.HTTPSConnection}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 3
-_CHUNK = 64 * 1024
 # Blank nodes cannot be written in VALUES; a remote one becomes a skolem IRI (RDF 1.1 Concepts §3.5),
 # the same within one answer and fresh for every call, as a blank node's scope is one result set.
 GENID = BASE + ".well-known/genid/"
@@ -56,7 +58,7 @@ class RemoteFailed(Refused):
 def endpoint_url(url: str) -> str:
     """An allowlist entry as given, if it is an http(s) URL the client can call; else ValueError."""
     parts = urllib.parse.urlsplit(url)
-    if not (parts.scheme in _CONNECTIONS and parts.hostname and is_iri(url)) or parts.fragment:
+    if not (parts.scheme in _DEFAULT_PORTS and parts.hostname and is_iri(url)) or parts.fragment:
         raise ValueError(f"a SERVICE endpoint must be an http(s) URL without fragment, got {url!r}")
     return url
 
@@ -105,59 +107,6 @@ def _origin(url: str) -> tuple[str, str | None, int | None]:
     return scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(scheme)
 
 
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError
-    return left
-
-
-def _exchange(
-    url: str, form: bytes, deadline: float, max_bytes: int, endpoint: str
-) -> tuple[int, str, bytes]:
-    """One POST: the status, the Location header (redirects) and the body (else), within the deadline."""
-    parts = urllib.parse.urlsplit(url)
-    connection = _CONNECTIONS[parts.scheme.lower()](parts.hostname, parts.port, timeout=_remaining(deadline))
-    try:
-        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        headers = {
-            "Accept": RESULTS_JSON,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": USER_AGENT,
-        }
-        connection.request("POST", target, form, headers)
-        # Kept: http.client drops its own reference once a response says it closes the connection.
-        sock = connection.sock
-        sock.settimeout(_remaining(deadline))
-        response = connection.getresponse()
-        if response.status in _REDIRECTS:
-            return response.status, response.getheader("Location") or "", b""
-        chunks: list[bytes] = []
-        size = 0
-        # read1 waits for the socket once, so every wait is bounded by what is left of the deadline.
-        while True:
-            sock.settimeout(_remaining(deadline))
-            chunk = response.read1(_CHUNK)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > max_bytes:
-                raise RemoteFailed(endpoint, f"its answer is larger than the limit of {max_bytes} bytes")
-            chunks.append(chunk)
-        body = b"".join(chunks)
-        if response.status != 200:
-            snippet = " ".join(body[:300].decode("utf-8", "replace").split())[:200]
-            raise RemoteFailed(endpoint, f"it answered HTTP {response.status} {response.reason}: {snippet}")
-        media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-        if media_type not in _JSON_TYPES:
-            raise RemoteFailed(
-                endpoint, f"it answered with {media_type or 'no Content-Type'}, not {RESULTS_JSON}"
-            )
-        return response.status, "", body
-    finally:
-        connection.close()
-
-
 def fetch(endpoint: str, query: str, limits: Limits) -> bytes:
     """The remote's SPARQL JSON answer to `query`: one deadline for the whole call, redirects followed
     only within the endpoint's origin (scheme, host and port)."""
@@ -168,9 +117,18 @@ def fetch(endpoint: str, query: str, limits: Limits) -> bytes:
     url = endpoint
     try:
         for _ in range(_MAX_REDIRECTS + 1):
-            status, location, body = _exchange(url, form, deadline, limits.service_max_bytes, endpoint)
-            if status not in _REDIRECTS:
-                return body
+            reply = http_client.exchange(
+                "POST",
+                url,
+                form,
+                _HEADERS,
+                wait=limits.service_timeout,
+                deadline=deadline,
+                max_bytes=limits.service_max_bytes,
+            )
+            if reply.status not in _REDIRECTS:
+                return _results(reply, endpoint)
+            location = reply.header("Location")
             target = urllib.parse.urljoin(url, location)
             if not location or _origin(target) != _origin(endpoint):
                 raise RemoteFailed(
@@ -180,9 +138,23 @@ def fetch(endpoint: str, query: str, limits: Limits) -> bytes:
             url = target
     except TimeoutError:
         raise RemoteFailed(endpoint, f"no answer within {limits.service_timeout:g} s", status=504) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise RemoteFailed(endpoint, f"it cannot be reached ({type(error).__name__}: {error})") from None
+    except http_client.TooLarge as error:
+        raise RemoteFailed(endpoint, f"its answer is larger than the limit of {error.limit} bytes") from None
+    except OSError as error:
+        raise RemoteFailed(endpoint, f"it cannot be reached ({error})") from None
     raise RemoteFailed(endpoint, f"more than {_MAX_REDIRECTS} redirects")
+
+
+def _results(reply: http_client.Reply, endpoint: str) -> bytes:
+    """The body of a final answer, if it is SPARQL JSON results with status 200."""
+    if reply.status != 200:
+        snippet = " ".join(reply.body[:300].decode("utf-8", "replace").split())[:200]
+        raise RemoteFailed(endpoint, f"it answered HTTP {reply.status} {reply.reason}: {snippet}")
+    if reply.media_type not in _JSON_TYPES:
+        raise RemoteFailed(
+            endpoint, f"it answered with {reply.media_type or 'no Content-Type'}, not {RESULTS_JSON}"
+        )
+    return reply.body
 
 
 class _BadTerm(ValueError):

@@ -30,16 +30,13 @@ from __future__ import annotations
 import io
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable
-from http.client import HTTPException
 
 import pyoxigraph as ox
 
-from ozgkg import __version__
+from ozgkg import __version__, http_client
 from ozgkg.rdf.formats import N_TRIPLES, RDF_BY_MEDIA_TYPE, RESULTS_BY_MEDIA_TYPE, SPARQL_JSON
 from ozgkg.rdf.lexer import IRIREF, LexError, first_keyword, resolve_iri, syntax_spans
 from ozgkg.store.base import (
@@ -59,8 +56,6 @@ SCHEME = "sparql+"
 TIMEOUT = 300.0
 FORM = "application/x-www-form-urlencoded"
 _HEADERS = {"User-Agent": f"ozg-kg/{__version__} (serving its graph from this store)"}
-# Environment proxies are not used: the store is named exactly, as SERVICE endpoints are.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # Virtuoso's own graphs: the schema of its RDF views, its LDP vocabulary, and its service description
 # (at its URIQA DefaultHost; `localuriqaserver` when none is set). Found on a fresh Debian install.
 VIRTUOSO_GRAPHS = (
@@ -199,24 +194,22 @@ class RemoteStore(Store):
         accept: str = "*/*",
         limit: int | None = None,
     ) -> tuple[str, bytes]:
-        """One exchange: the answer's media type and body (at most `limit` + 1 bytes of it)."""
+        """One exchange: the answer's media type and body (TooLarge past `limit` bytes)."""
         headers = {**_HEADERS, "Content-Type": content_type, "Accept": accept}
-        request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
-            with _OPENER.open(request, timeout=TIMEOUT) as response:
-                self._server = response.headers.get("Server", "")
-                data = response.read() if limit is None else response.read(limit + 1)
-                return response.headers.get_content_type(), data
-        except urllib.error.HTTPError as error:
-            detail = _snippet(error.read())
-            if error.code == 400 and url == self.endpoint:
-                raise QueryError(f"the store refused the query as invalid: {detail}") from None
-            raise StoreUnavailable(
-                f"the store at {url} answered HTTP {error.code} {error.reason}: {detail}"
-            ) from None
-        except (urllib.error.URLError, OSError, HTTPException) as error:
-            reason = getattr(error, "reason", error)
-            raise StoreUnavailable(f"the store at {url} cannot be reached ({reason})") from None
+            reply = http_client.exchange(method, url, body, headers, wait=TIMEOUT, max_bytes=limit)
+        except TimeoutError:
+            raise StoreUnavailable(f"the store at {url} sent nothing for {TIMEOUT:g} s") from None
+        except OSError as error:
+            raise StoreUnavailable(f"the store at {url} cannot be reached ({error})") from None
+        self._server = reply.header("Server")
+        if reply.status >= 300:
+            detail = _snippet(reply.body)
+            if reply.status == 400 and url == self.endpoint:
+                raise QueryError(f"the store refused the query as invalid: {detail}")
+            status = f"{reply.status} {reply.reason}"
+            raise StoreUnavailable(f"the store at {url} answered HTTP {status}: {detail}")
+        return reply.media_type, reply.body
 
     def evaluate(self, query: Query) -> Answer:
         text = query.text
@@ -243,14 +236,17 @@ class RemoteStore(Store):
         form = [("query", text)]
         form += [("default-graph-uri", g) for g in query.default_graphs or ()]
         form += [("named-graph-uri", g) for g in query.named_graphs or ()]
-        media_type, body = self._call(
-            "POST",
-            self.endpoint,
-            urllib.parse.urlencode(form).encode(),
-            FORM,
-            ", ".join(asked),
-            query.max_bytes,
-        )
+        try:
+            media_type, body = self._call(
+                "POST",
+                self.endpoint,
+                urllib.parse.urlencode(form).encode(),
+                FORM,
+                ", ".join(asked),
+                query.max_bytes,
+            )
+        except http_client.TooLarge:
+            raise too_large(query.max_bytes) from None
         if media_type not in asked:
             raise StoreUnavailable(
                 f"the store at {self.endpoint} answered {media_type}, not one of {', '.join(asked)}: "
