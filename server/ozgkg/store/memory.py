@@ -39,17 +39,8 @@ from ozgkg.rdf import terms
 from ozgkg.rdf.formats import RESULTS_BY_MEDIA_TYPE, TSV
 from ozgkg.rdf.graphs import serialise_graph
 from ozgkg.rdf.terms import to_rdflib
-from ozgkg.store.base import (
-    Answer,
-    CappedBuffer,
-    Marker,
-    Overflow,
-    Query,
-    QueryError,
-    ResultKind,
-    Store,
-    too_large,
-)
+
+from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
 
 DUMP = "dataset.nq"
 _XSD_STRING = ox.NamedNode(str(XSD.string))

@@ -23,17 +23,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ozgkg.rdf.formats import RDF_BY_MEDIA_TYPE, RESULTS_BY_MEDIA_TYPE
-from ozgkg.store.base import (
-    Answer,
-    CappedBuffer,
-    Marker,
-    Overflow,
-    Query,
-    QueryError,
-    ResultKind,
-    Store,
-    too_large,
-)
+
+from .base import Answer, CappedBuffer, Marker, Overflow, Query, QueryError, ResultKind, Store, too_large
 
 if TYPE_CHECKING:
     from ozgkg.knowledge.load import KnowledgeFile

@@ -39,16 +39,8 @@ import pyoxigraph as ox
 from ozgkg import __version__, http_client
 from ozgkg.rdf.formats import N_TRIPLES, RDF_BY_MEDIA_TYPE, RESULTS_BY_MEDIA_TYPE, SPARQL_JSON
 from ozgkg.rdf.lexer import IRIREF, LexError, first_keyword, resolve_iri, syntax_spans
-from ozgkg.store.base import (
-    KIND_OF_FORM,
-    Answer,
-    Query,
-    QueryError,
-    ResultKind,
-    Store,
-    StoreUnavailable,
-    too_large,
-)
+
+from .base import KIND_OF_FORM, Answer, Query, QueryError, ResultKind, Store, StoreUnavailable, too_large
 
 SCHEME = "sparql+"
 # Per wait on the socket. In the server the query's deadline kills the worker before this passes
