@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ozgkg.namespaces import BASE
+from ozgkg.rdf.formats import N_QUADS, TRIG, TURTLE
 
 FILE_TYPES = "http://publications.europa.eu/resource/authority/file-type/"
 AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/EXPERIMENTAL"
@@ -33,18 +34,16 @@ class Dump:
 DUMPS = (
     Dump(
         "ozgkg.nq.gz",
-        "application/n-quads",
+        N_QUADS,
         "RDF_N_QUADS",
         "all graphs as N-Quads",
         "alle Graphen als N-Quads",
         True,
     ),
-    Dump(
-        "ozgkg.trig.gz", "application/trig", "RDF_TRIG", "all graphs as TriG", "alle Graphen als TriG", True
-    ),
+    Dump("ozgkg.trig.gz", TRIG, "RDF_TRIG", "all graphs as TriG", "alle Graphen als TriG", True),
     Dump(
         "ozgkg-facts.ttl.gz",
-        "text/turtle",
+        TURTLE,
         "RDF_TURTLE",
         "the union of the graphs as Turtle",
         "die Vereinigung der Graphen als Turtle",

@@ -79,3 +79,6 @@ SPARQL_JSON = RESULTS_FORMATS[0].media_type
 N_TRIPLES = RDF_FORMATS[1].media_type
 TURTLE = RDF_FORMATS[0].media_type
 TSV = RESULTS_FORMATS[3].media_type
+CSV = RESULTS_FORMATS[2].media_type
+N_QUADS = ox.RdfFormat.N_QUADS.media_type
+TRIG = ox.RdfFormat.TRIG.media_type

@@ -36,7 +36,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from ozgkg.rdf import terms
-from ozgkg.rdf.formats import RESULTS_BY_MEDIA_TYPE, TSV
+from ozgkg.rdf.formats import CSV, RESULTS_BY_MEDIA_TYPE, TSV
 from ozgkg.rdf.graphs import serialise_graph
 from ozgkg.rdf.terms import to_rdflib
 
@@ -52,7 +52,7 @@ def _tsv_term(node: Node | None) -> str:
 
 
 def _write_table(result: Result, media_type: str, out: IO[bytes]) -> None:
-    if result.type == "ASK" and media_type in {"text/csv", TSV}:
+    if result.type == "ASK" and media_type in {CSV, TSV}:
         # No standard writes a boolean in CSV/TSV; Oxigraph writes the bare word, and so does this.
         out.write(b"true" if result.askAnswer else b"false")
     elif media_type == TSV:

@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 
 from ozgkg.features.export.network import ExportError, Value, attribute_types, edge_data, node_data
+from ozgkg.rdf.formats import CSV
 
 FORMATS = ("graphml", "gexf", "dot", "cytoscape", "csv")
 MEDIA_TYPES = {
@@ -26,7 +27,7 @@ MEDIA_TYPES = {
     "gexf": "application/gexf+xml",
     "dot": "text/vnd.graphviz",
     "cytoscape": "application/json",
-    "csv": "text/csv",
+    "csv": CSV,
 }
 
 

@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from ozgkg.features.describe import TermInfo, Terms
 from ozgkg.namespaces import GRAPH, ONTOLOGY_GRAPH, OZG, bind_prefixes
+from ozgkg.rdf.formats import N_TRIPLES, SPARQL_JSON
 from ozgkg.rdf.prefixes import short_name
 from ozgkg.rdf.results import parse_bindings
 from ozgkg.store import ResultKind, Store
@@ -223,9 +224,7 @@ def fact_triples(dataset: Dataset) -> Graph:
 
 # A store is read as SELECT rows of quads; a query's drawn triples come as N-Triples (a query whose
 # form is not visible before evaluation may still answer a table: it is refused after).
-GRAPH_ANSWERS = dict.fromkeys(ResultKind, "application/sparql-results+json") | {
-    ResultKind.GRAPH: "application/n-triples"
-}
+GRAPH_ANSWERS = dict.fromkeys(ResultKind, SPARQL_JSON) | {ResultKind.GRAPH: N_TRIPLES}
 QUADS_QUERY = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
