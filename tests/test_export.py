@@ -232,6 +232,10 @@ def test_graphml_read_back_by_graphology(files: dict[str, Path]) -> None:
 def test_gexf_is_version_1_3_and_valid_where_a_schema_can_tell(files: dict[str, Path], xsd: Path) -> None:
     root = etree.parse(str(files["gexf"])).getroot()
     assert (root.tag, root.get("version")) == ("{http://gexf.net/1.3}gexf", "1.3")
+    # GEXF 1.3's RELAX NG grammar (gexf.rng, the normative form) allows only `version` and
+    # `variant` on the root: an xsi:schemaLocation made the file invalid under it (checked by hand).
+    assert set(root.attrib) <= {"version", "variant"}
+    assert {e.tag for e in root.iter("{http://gexf.net/1.3/viz}*")} == {"{http://gexf.net/1.3/viz}color"}
     assert gexf_errors(xsd, files["gexf"]) == []
     types = {a.get("title"): a.get("type") for a in root.iter("{http://gexf.net/1.3}attribute")}
     assert (types["maxValue"], types["year"], types["voluntary"], types["stateKey"]) == (

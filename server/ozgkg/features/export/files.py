@@ -168,10 +168,9 @@ def _gexf(network: nx.MultiDiGraph) -> bytes:
     root = ET.Element(
         "gexf",
         {
+            # No xsi:schemaLocation: GEXF 1.3's normative RELAX NG grammar allows no other attribute here
             "xmlns": _GEXF,
-            "xmlns:xsi": _XSI,
             "xmlns:viz": f"{_GEXF}/viz",
-            "xsi:schemaLocation": f"{_GEXF} {_GEXF}/gexf.xsd",
             "version": "1.3",
         },
     )
