@@ -213,3 +213,15 @@ def test_cpsv_ap_constraints_left_open_are_only_those_without_a_source() -> None
     }
     lands = {f.focus for f in result.warnings if f.path == "http://purl.org/dc/terms/spatial"}
     assert not [land for land in lands if "/id/land/" in land]  # the Länder's areas are sourced
+
+
+def test_a_land_ministry_serves_its_land_and_a_federal_one_gets_no_land() -> None:
+    """CPSV-AP's dct:spatial of a Land's ministry is its Land's own Location (ontology/cpsv-ap.rq); a
+    federal ministry states no Land, and no area is made up for it."""
+    ministries_with_land = count(asserted(), "?x a ozg:Ministry ; ozg:inLand ?land")
+    assert ministries_with_land > 0
+    served = "?x a ozg:Ministry ; ozg:inLand ?land ; dct:spatial ?area . ?land dct:spatial ?area"
+    assert count(everything(), served) == ministries_with_land
+    assert count(asserted(), "?x a ozg:Ministry ; dct:spatial ?area") == 0  # only the rule says it
+    federal = "?x a ozg:Ministry ; dct:spatial ?area FILTER NOT EXISTS { ?x ozg:inLand ?land }"
+    assert count(everything(), federal) == 0

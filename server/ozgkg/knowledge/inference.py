@@ -173,12 +173,16 @@ def _provenance(ontology: URIRef | None) -> list[ox.Quad]:
         (
             rules,
             label,
-            ox.Literal("CPSV-AP-Titel und -Kennungen (SPARQL-Regel ontology/cpsv-ap.rq)", language="de"),
+            ox.Literal(
+                "CPSV-AP-Titel, -Kennungen und -Gebiete (SPARQL-Regel ontology/cpsv-ap.rq)", language="de"
+            ),
         ),
         (
             rules,
             label,
-            ox.Literal("CPSV-AP titles and identifiers (SPARQL rule ontology/cpsv-ap.rq)", language="en"),
+            ox.Literal(
+                "CPSV-AP titles, identifiers and areas (SPARQL rule ontology/cpsv-ap.rq)", language="en"
+            ),
         ),
         (rules, prov("wasInformedBy"), activity),  # it reads the closure's facts
     ]
